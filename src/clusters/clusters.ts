@@ -1,0 +1,150 @@
+import type { TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import type { Db } from '../db/index.js';
+import { isUniqueViolation } from '../db/index.js';
+import { uuid } from '../security/ids.js';
+import type { SecretBox } from '../security/secrets.js';
+import type { Clock } from '../jobs/queue.js';
+
+export type ServiceName = 'css' | 'dcs' | 'cce' | 'dws';
+export const SERVICE_NAMES: ServiceName[] = ['css', 'dcs', 'cce', 'dws'];
+
+export interface Cluster<E = unknown> {
+  id: string;
+  project_id: string;
+  service: ServiceName;
+  name: string;
+  status: string;
+  engine: E;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ClusterInput {
+  id?: string;
+  projectId: string;
+  service: ServiceName;
+  name: string;
+  status?: string;
+  engine: unknown;
+}
+
+export class ClusterValidationError extends Error {}
+export class ClusterExistsError extends Error {}
+
+/** How each service validates and describes its clusters' engine connection. */
+export interface EngineSpec {
+  schema: TSchema;
+  defaultStatus: string;
+  /** the engine with secrets masked, for listings */
+  redact(engine: unknown): unknown;
+}
+
+/** Registered clusters of every service. Engine connections are stored encrypted. */
+export class Clusters {
+  constructor(
+    private readonly db: Db,
+    private readonly box: SecretBox,
+    private readonly clock: Clock,
+    private readonly engines: Partial<Record<ServiceName, EngineSpec>>,
+  ) {}
+
+  validate(service: string, engine: unknown, where = 'engine'): void {
+    const spec = this.engines[service as ServiceName];
+    if (!spec) throw new ClusterValidationError(`service: must be one of ${Object.keys(this.engines).join(', ')} (got ${JSON.stringify(service)})`);
+    const errors = [...Value.Errors(spec.schema, engine)].slice(0, 5);
+    if (errors.length) {
+      throw new ClusterValidationError(
+        errors.map((e) => `${where}${e.path.replace(/\//g, '.')}: ${e.message}`).join('; '),
+      );
+    }
+  }
+
+  async register(input: ClusterInput): Promise<Cluster> {
+    this.validate(input.service, input.engine);
+    const now = this.clock.now();
+    const row = {
+      id: input.id ?? uuid(),
+      project_id: input.projectId,
+      service: input.service,
+      name: input.name,
+      status: input.status ?? this.engines[input.service]!.defaultStatus,
+      engine_enc: this.box.encrypt(JSON.stringify(input.engine)),
+      created_at: now,
+      updated_at: now,
+    };
+    try {
+      await this.db.kysely.insertInto('clusters').values(row).execute();
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new ClusterExistsError(`a cluster with id ${row.id} already exists`);
+      throw e;
+    }
+    return this.#decode(row);
+  }
+
+  /** Create or update (same id, same project) — how the config file declares clusters. */
+  async ensure(input: ClusterInput & { id: string }): Promise<Cluster> {
+    this.validate(input.service, input.engine);
+    const existing = await this.db.kysely.selectFrom('clusters').selectAll().where('id', '=', input.id).executeTakeFirst();
+    if (!existing) return this.register(input);
+    if (existing.project_id !== input.projectId || existing.service !== input.service) {
+      throw new ClusterValidationError(`cluster ${input.id} already exists in another project or service`);
+    }
+    const now = this.clock.now();
+    await this.db.kysely
+      .updateTable('clusters')
+      .set({ name: input.name, engine_enc: this.box.encrypt(JSON.stringify(input.engine)), updated_at: now, ...(input.status ? { status: input.status } : {}) })
+      .where('id', '=', input.id)
+      .execute();
+    return (await this.getAny(input.id))!;
+  }
+
+  #decode(row: { id: string; project_id: string; service: string; name: string; status: string; engine_enc: string; created_at: number; updated_at: number }): Cluster {
+    const { engine_enc, ...rest } = row;
+    return { ...rest, service: rest.service as ServiceName, engine: JSON.parse(this.box.decrypt(engine_enc)) };
+  }
+
+  /** A cluster of this project and service; another project's cluster is indistinguishable from none. */
+  async get<E = unknown>(projectId: string, service: ServiceName, id: string): Promise<Cluster<E> | undefined> {
+    const row = await this.db.kysely
+      .selectFrom('clusters').selectAll()
+      .where('id', '=', id).where('project_id', '=', projectId).where('service', '=', service)
+      .executeTakeFirst();
+    return row ? (this.#decode(row) as Cluster<E>) : undefined;
+  }
+
+  /** By id alone — for jobs, which already carry a checked cluster id. */
+  async getAny<E = unknown>(id: string): Promise<Cluster<E> | undefined> {
+    const row = await this.db.kysely.selectFrom('clusters').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? (this.#decode(row) as Cluster<E>) : undefined;
+  }
+
+  async list<E = unknown>(projectId: string, service?: ServiceName): Promise<Cluster<E>[]> {
+    const rows = await this.db.kysely
+      .selectFrom('clusters').selectAll()
+      .where('project_id', '=', projectId)
+      .$if(!!service, (qb) => qb.where('service', '=', service!))
+      .orderBy('created_at', 'desc').orderBy('id')
+      .execute();
+    return rows.map((r) => this.#decode(r) as Cluster<E>);
+  }
+
+  /** All clusters of a service across projects (schedulers). */
+  async listByService<E = unknown>(service: ServiceName): Promise<Cluster<E>[]> {
+    const rows = await this.db.kysely.selectFrom('clusters').selectAll().where('service', '=', service).execute();
+    return rows.map((r) => this.#decode(r) as Cluster<E>);
+  }
+
+  async setStatus(id: string, status: string): Promise<void> {
+    await this.db.kysely.updateTable('clusters').set({ status, updated_at: this.clock.now() }).where('id', '=', id).execute();
+  }
+
+  async delete(projectId: string, id: string): Promise<boolean> {
+    const r = await this.db.kysely.deleteFrom('clusters').where('id', '=', id).where('project_id', '=', projectId).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+
+  redact(cluster: Cluster): Cluster {
+    return { ...cluster, engine: this.engines[cluster.service]?.redact(cluster.engine) ?? cluster.engine };
+  }
+}

@@ -1,0 +1,28 @@
+import { Type } from '@sinclair/typebox';
+import { defineSection } from '../config/section.js';
+
+export const jobsSection = defineSection({
+  key: 'jobs',
+  schema: Type.Object(
+    {
+      /** jobs run at once by this process */
+      concurrency: Type.Integer({ default: 2, minimum: 1, maximum: 64 }),
+      /** a running job's lease; renewed by heartbeats every leaseSeconds/3 */
+      leaseSeconds: Type.Integer({ default: 30, minimum: 3, maximum: 600 }),
+      /** idle poll interval for new jobs, ms */
+      pollMs: Type.Integer({ default: 500, minimum: 20, maximum: 60000 }),
+      /** on shutdown, how long running jobs may take to finish before they are released */
+      drainSeconds: Type.Integer({ default: 30, minimum: 0, maximum: 3600 }),
+      /** scheduler tick (periodic jobs), seconds */
+      scheduleSeconds: Type.Integer({ default: 15, minimum: 1, maximum: 3600 }),
+    },
+    { additionalProperties: false },
+  ),
+  env: {
+    LOGSNAP_JOB_CONCURRENCY: 'concurrency',
+    LOGSNAP_JOB_LEASE_SECONDS: 'leaseSeconds',
+    LOGSNAP_JOB_POLL_MS: 'pollMs',
+    LOGSNAP_JOB_DRAIN_SECONDS: 'drainSeconds',
+    LOGSNAP_SCHEDULE_SECONDS: 'scheduleSeconds',
+  },
+});

@@ -1,0 +1,44 @@
+import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { JobQueue } from '../jobs/queue.js';
+import type { ObjectStore } from '../storage/objectStore.js';
+
+/** One registry per app instance (tests run several apps in one process). */
+export function createMetrics(queue: JobQueue, store: ObjectStore) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'logsnap_' });
+  const httpDuration = new Histogram({
+    name: 'logsnap_http_request_duration_seconds',
+    help: 'HTTP request latency by route',
+    labelNames: ['method', 'route', 'status_code'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'logsnap_jobs',
+    help: 'Jobs in the database by kind and state',
+    labelNames: ['kind', 'state'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const r of await queue.countsByKindAndState()) this.set({ kind: r.kind, state: r.state }, r.n);
+    },
+  });
+  new Gauge({
+    name: 'logsnap_storage_bytes',
+    help: 'Bytes held in the object store',
+    registers: [registry],
+    async collect() {
+      this.set((await store.usage()).bytes);
+    },
+  });
+  new Gauge({
+    name: 'logsnap_storage_objects',
+    help: 'Objects held in the object store',
+    registers: [registry],
+    async collect() {
+      this.set((await store.usage()).objects);
+    },
+  });
+  return { registry, httpDuration };
+}
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,115 @@
+import type { Db } from '../db/index.js';
+import { isUniqueViolation } from '../db/index.js';
+import { hex32, newAccessKey, newSecretKey, newToken } from '../security/ids.js';
+import { sha256hex, type SecretBox } from '../security/secrets.js';
+import type { Clock } from '../jobs/queue.js';
+
+export interface Project {
+  id: string;
+  name: string;
+  created_at: number;
+}
+
+export class ProjectExistsError extends Error {}
+
+/** Projects, their AK/SK credentials and their X-Auth-Token tokens. SKs are stored encrypted. */
+export class Projects {
+  constructor(private readonly db: Db, private readonly box: SecretBox, private readonly clock: Clock) {}
+
+  async create(input: { id?: string; name: string }): Promise<Project> {
+    const p = { id: input.id ?? hex32(), name: input.name, created_at: this.clock.now() };
+    try {
+      await this.db.kysely.insertInto('projects').values(p).execute();
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new ProjectExistsError(`a project with id ${p.id} or name ${p.name} already exists`);
+      throw e;
+    }
+    return p;
+  }
+
+  /** Create the project unless one with that id (or name) exists; returns it either way. */
+  async ensure(input: { id?: string; name: string }): Promise<Project> {
+    const existing = await this.db.kysely
+      .selectFrom('projects').selectAll()
+      .where((eb) => (input.id ? eb('id', '=', input.id) : eb('name', '=', input.name)))
+      .executeTakeFirst();
+    return existing ?? this.create(input);
+  }
+
+  get(id: string): Promise<Project | undefined> {
+    return this.db.kysely.selectFrom('projects').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  list(): Promise<Project[]> {
+    return this.db.kysely.selectFrom('projects').selectAll().orderBy('created_at').execute();
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const k = this.db.kysely;
+    return k.transaction().execute(async (trx) => {
+      await trx.deleteFrom('credentials').where('project_id', '=', id).execute();
+      await trx.deleteFrom('tokens').where('project_id', '=', id).execute();
+      await trx.deleteFrom('clusters').where('project_id', '=', id).execute();
+      const r = await trx.deleteFrom('projects').where('id', '=', id).executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    });
+  }
+
+  /** Add an AK/SK pair (generated unless given). The SK is returned once and stored encrypted. */
+  async addCredential(projectId: string, input: { ak?: string; sk?: string; description?: string } = {}): Promise<{ ak: string; sk: string }> {
+    const ak = input.ak ?? newAccessKey();
+    const sk = input.sk ?? newSecretKey();
+    await this.db.kysely
+      .insertInto('credentials')
+      .values({ ak, project_id: projectId, sk_enc: this.box.encrypt(sk), description: input.description ?? null, created_at: this.clock.now() })
+      .execute();
+    return { ak, sk };
+  }
+
+  /** Insert the credential when its AK is new; when it exists for this project, keep it (idempotent seeding). */
+  async ensureCredential(projectId: string, ak: string, sk: string, description?: string): Promise<void> {
+    const row = await this.db.kysely.selectFrom('credentials').select(['project_id', 'sk_enc']).where('ak', '=', ak).executeTakeFirst();
+    if (!row) {
+      await this.addCredential(projectId, { ak, sk, description });
+      return;
+    }
+    if (row.project_id !== projectId) throw new Error(`access key ${ak} already belongs to another project`);
+    if (this.box.decrypt(row.sk_enc) !== sk) {
+      await this.db.kysely.updateTable('credentials').set({ sk_enc: this.box.encrypt(sk) }).where('ak', '=', ak).execute();
+    }
+  }
+
+  listCredentials(projectId: string): Promise<{ ak: string; description: string | null; created_at: number }[]> {
+    return this.db.kysely.selectFrom('credentials').select(['ak', 'description', 'created_at']).where('project_id', '=', projectId).orderBy('created_at').execute();
+  }
+
+  async deleteCredential(projectId: string, ak: string): Promise<boolean> {
+    const r = await this.db.kysely.deleteFrom('credentials').where('ak', '=', ak).where('project_id', '=', projectId).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+
+  /** SK and project for an AK (used by the signature verifier). */
+  async secretFor(ak: string): Promise<{ secretKey: string; projectId: string } | null> {
+    const row = await this.db.kysely.selectFrom('credentials').select(['sk_enc', 'project_id']).where('ak', '=', ak).executeTakeFirst();
+    return row ? { secretKey: this.box.decrypt(row.sk_enc), projectId: row.project_id } : null;
+  }
+
+  /** Issue an X-Auth-Token for a project. Only its hash is stored. */
+  async issueToken(projectId: string, input: { ttlSeconds?: number; description?: string } = {}): Promise<{ token: string; expires_at: number | null }> {
+    const token = newToken('lst');
+    const now = this.clock.now();
+    const expires_at = input.ttlSeconds ? now + input.ttlSeconds * 1000 : null;
+    await this.db.kysely
+      .insertInto('tokens')
+      .values({ token_hash: sha256hex(token), project_id: projectId, description: input.description ?? null, created_at: now, expires_at })
+      .execute();
+    return { token, expires_at };
+  }
+
+  async projectForToken(token: string): Promise<{ projectId: string } | 'expired' | null> {
+    const row = await this.db.kysely.selectFrom('tokens').select(['project_id', 'expires_at']).where('token_hash', '=', sha256hex(token)).executeTakeFirst();
+    if (!row) return null;
+    if (row.expires_at !== null && row.expires_at <= this.clock.now()) return 'expired';
+    return { projectId: row.project_id };
+  }
+}

@@ -1,0 +1,27 @@
+import { Type } from '@sinclair/typebox';
+import type { EngineSpec } from '../../clusters/clusters.js';
+
+/** A CCE cluster: the etcd endpoints of its masters, with optional TLS client material (PEM text). */
+export const CceEngine = Type.Object(
+  {
+    endpoints: Type.Array(Type.String({ pattern: '^https?://[^/]+$' }), { minItems: 1, maxItems: 16 }),
+    tls: Type.Optional(
+      Type.Object(
+        { ca: Type.Optional(Type.String({ minLength: 1 })), cert: Type.Optional(Type.String({ minLength: 1 })), key: Type.Optional(Type.String({ minLength: 1 })) },
+        { additionalProperties: false },
+      ),
+    ),
+    username: Type.Optional(Type.String({ minLength: 1 })),
+    password: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  { additionalProperties: false },
+);
+
+export const cceEngineSpec: EngineSpec = {
+  schema: CceEngine,
+  defaultStatus: 'Available',
+  redact: (e) => {
+    const eng = e as { tls?: { key?: string }; password?: string };
+    return { ...eng, ...(eng.tls ? { tls: { ...eng.tls, ...(eng.tls.key ? { key: '***' } : {}) } } : {}), ...(eng.password ? { password: '***' } : {}) };
+  },
+};

@@ -1,0 +1,47 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config } from '../config/load.js';
+import type { Db } from '../db/index.js';
+import type { NamedMigrations } from '../db/migrate.js';
+import type { ObjectStore } from '../storage/objectStore.js';
+import type { Clock, JobQueue } from '../jobs/queue.js';
+import type { JobKind } from '../jobs/runner.js';
+import type { Schedule } from '../jobs/scheduler.js';
+import type { Clusters, EngineSpec, ServiceName } from '../clusters/clusters.js';
+import type { Projects } from '../projects/projects.js';
+import type { RouteDef } from '../http/route.js';
+
+/** What a service gets to work with. Everything is injected; nothing is read at import time. */
+export interface ServiceDeps {
+  config: Config;
+  db: Db;
+  store: ObjectStore;
+  queue: JobQueue;
+  clock: Clock;
+  log: FastifyBaseLogger;
+  clusters: Clusters;
+  projects: Projects;
+  /** base URL clients reach this server at (known after listen) */
+  publicUrl(): string;
+}
+
+/** A running service: its routes, job kinds and periodic schedules, built from deps. */
+export interface ServiceInstance {
+  routes: RouteDef<any>[];
+  jobKinds: JobKind[];
+  schedules: Schedule[];
+  /**
+   * On the embedded default's first start: register demo clusters for `projectId`
+   * and return lines for the start banner.
+   */
+  demo?(projectId: string): Promise<string[]>;
+}
+
+export interface ServiceModule {
+  name: ServiceName;
+  /** OpenAPI tag / human name */
+  title: string;
+  /** numbered migrations owned by this service (see db/migrate.ts for the ranges) */
+  migrations: NamedMigrations;
+  engine: EngineSpec;
+  create(deps: ServiceDeps): ServiceInstance;
+}

@@ -1,0 +1,72 @@
+/**
+ * Clients for the tests, built from the official Huawei Cloud SDK core
+ * (@huaweicloud/huaweicloud-sdk-core): BasicCredentials + ClientBuilder.withEndpoint → HcClient.
+ * The generated service clients (CssClient, DcsClient, …) are thin: each operation builds an
+ * options object {method, url, contentType, queryParams, pathParams, headers, data} and calls
+ * hcClient.sendRequest(options). The service packages are not on the npm registry reachable
+ * here, so `op()` below builds exactly those options; signing and transport are the SDK's.
+ */
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const { BasicCredentials } = require('@huaweicloud/huaweicloud-sdk-core/auth/BasicCredentials');
+const { ClientBuilder } = require('@huaweicloud/huaweicloud-sdk-core/ClientBuilder');
+
+export interface SdkOptions {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  url: string;
+  pathParams?: Record<string, string>;
+  queryParams?: Record<string, unknown>;
+  data?: unknown;
+  contentType?: string;
+}
+
+export interface SdkError extends Error {
+  httpStatusCode: number;
+  errorCode?: string;
+  errorMsg?: string;
+  requestId?: string;
+}
+
+export interface HcClient {
+  sendRequest(options: Record<string, unknown>): Promise<Record<string, unknown> & { httpStatusCode: number }>;
+}
+
+export function sdkClient(endpoint: string, cred: { ak: string; sk: string; projectId?: string; securityToken?: string }): HcClient {
+  let c = new BasicCredentials().withAk(cred.ak).withSk(cred.sk);
+  if (cred.projectId) c = c.withProjectId(cred.projectId);
+  if (cred.securityToken) c = c.withSecurityToken(cred.securityToken);
+  const hc = new ClientBuilder((h: HcClient) => h).withCredential(c).withEndpoint(endpoint).build();
+  // The SDK logs every non-2xx at ERROR with the whole axios error; tests assert on errors on purpose.
+  if (!process.env.LOGSNAP_TEST_SDK_LOG) {
+    const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+    (hc as unknown as { httpClient: { _logger: unknown } }).httpClient._logger = quiet;
+  }
+  return hc;
+}
+
+/** Send one operation the way a generated SDK client does. Resolves with the SDK's response object. */
+export function op(client: HcClient, o: SdkOptions): Promise<Record<string, any> & { httpStatusCode: number }> {
+  const options: Record<string, unknown> = {
+    method: o.method,
+    url: o.url,
+    contentType: o.contentType ?? 'application/json',
+    queryParams: { ...(o.queryParams ?? {}) },
+    pathParams: { ...(o.pathParams ?? {}) },
+    headers: {},
+  };
+  if (o.data !== undefined) options.data = o.data;
+  return client.sendRequest(options);
+}
+
+/** Run an operation expected to fail; returns the SDK exception (ClientRequestException etc.). */
+export async function opError(client: HcClient, o: SdkOptions): Promise<SdkError> {
+  try {
+    const r = await op(client, o);
+    throw Object.assign(new Error(`expected an error, got HTTP ${r.httpStatusCode}: ${JSON.stringify(r)}`), { unexpected: true });
+  } catch (e) {
+    if ((e as { unexpected?: boolean }).unexpected) throw e;
+    return e as SdkError;
+  }
+}
+
