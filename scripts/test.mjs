@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs every *.test.ts under src/ and test/ with Node's test runner (TypeScript through tsx).
 // Usage: node scripts/test.mjs [filter...]   (filters match file paths)
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -21,5 +22,16 @@ if (files.length === 0) {
   process.exit(1);
 }
 const concurrency = process.env.LOGSNAP_TEST_CONCURRENCY ?? '3';
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files], { stdio: 'inherit' });
+const tap = join(mkdtempSync(join(tmpdir(), 'logsnap-tap-')), 'run.tap');
+const r = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`,
+    '--test-reporter=spec', '--test-reporter-destination=stdout',
+    '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files],
+  { stdio: 'inherit' },
+);
+// One plain closing line, whatever the reporter: "N passed, N failed, N skipped".
+const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
+const count = (k) => Number((new RegExp(`^# ${k} (\\d+)$`, 'm').exec(text) ?? [])[1] ?? 0);
+console.log(`\n${count('pass')} passed, ${count('fail') + count('cancelled')} failed, ${count('skipped')} skipped`);
 process.exit(r.status ?? 1);

@@ -18,10 +18,17 @@ export async function migrate(db: Db, migrations: NamedMigrations): Promise<stri
     migrationTableName: 'logsnap_migrations',
     migrationLockTableName: 'logsnap_migrations_lock',
   });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) {
+  // Kysely's SQLite lock only guards one connection. Two processes migrating one SQLite file
+  // race: SQLite DDL is transactional, so the loser's attempt rolls back whole; it retries and
+  // then finds the migrations applied.
+  for (let attempt = 1; ; attempt++) {
+    const { error, results } = await migrator.migrateToLatest();
+    if (!error) return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    if (db.dialect === 'sqlite' && attempt < 10) {
+      await new Promise((r) => setTimeout(r, 50 * attempt));
+      continue;
+    }
     const failed = results?.find((r) => r.status === 'Error');
     throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message ?? error}`);
   }
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

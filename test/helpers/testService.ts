@@ -1,0 +1,97 @@
+/**
+ * A service module with test job kinds, for exercising the platform's job runner through a
+ * real runtime (real database, real object store, real worker loop).
+ */
+import { Readable } from 'node:stream';
+import type { ServiceModule } from '../../src/services/types.js';
+import { cssEngineSpec } from '../../src/services/css/engine.js';
+import { JobFailure } from '../../src/jobs/runner.js';
+import type { Schedule } from '../../src/jobs/scheduler.js';
+
+export interface TestServiceState {
+  failed: { id: string; message: string }[];
+  runs: string[];
+}
+
+export function testService(state: TestServiceState = { failed: [], runs: [] }, schedules: Schedule[] = []): ServiceModule {
+  return {
+    name: 'css',
+    title: 'test service',
+    migrations: {},
+    engine: cssEngineSpec,
+    create: (deps) => ({
+      routes: [],
+      schedules,
+      jobKinds: [
+        {
+          kind: 'test.echo',
+          retryable: false,
+          run: async (ctx) => {
+            state.runs.push(ctx.job.id);
+            ctx.progress(50);
+            return { echo: ctx.payload };
+          },
+        },
+        {
+          kind: 'test.fail',
+          retryable: false,
+          run: async (ctx) => {
+            throw new JobFailure((ctx.payload as { message: string }).message);
+          },
+          onFailed: async (job, message) => {
+            state.failed.push({ id: job.id, message });
+          },
+        },
+        {
+          kind: 'test.crash',
+          retryable: false,
+          run: async () => {
+            throw new TypeError('cannot read properties of undefined');
+          },
+        },
+        {
+          // writes one object slowly: <seconds> of 64 KiB chunks every 20 ms
+          kind: 'test.slow-put',
+          retryable: false,
+          run: async (ctx) => {
+            const { seconds, key } = ctx.payload as { seconds: number; key: string };
+            const total = Math.ceil((seconds * 1000) / 20);
+            let i = 0;
+            const body = new Readable({
+              read() {
+                if (i >= total) return this.push(null);
+                setTimeout(() => {
+                  i++;
+                  ctx.progress((i / total) * 100);
+                  this.push(Buffer.alloc(65536, i % 251));
+                }, 20);
+              },
+            });
+            const r = await deps.store.put('crash-test', key, body, { signal: ctx.signal });
+            return r;
+          },
+          onFailed: async (job, message) => {
+            state.failed.push({ id: job.id, message });
+          },
+        },
+        {
+          kind: 'test.retryable',
+          retryable: true,
+          maxAttempts: 3,
+          run: async (ctx) => {
+            state.runs.push(`${ctx.job.id}#${ctx.job.attempts}`);
+            return { attempt: ctx.job.attempts };
+          },
+        },
+        {
+          kind: 'test.wait-abort',
+          retryable: false,
+          run: (ctx) =>
+            new Promise((_resolve, reject) => {
+              ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason));
+            }),
+        },
+      ],
+    }),
+  };
+}
