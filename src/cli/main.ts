@@ -53,6 +53,11 @@ async function serve(argv: string[]): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  // `logsnap call --list | head` closes stdout early: that is not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   const [cmd, ...rest] = process.argv.slice(2);
   try {
     switch (cmd) {
