@@ -65,7 +65,7 @@ for (const { engine, skip } of await engines()) {
       const res = await fetch(`${s.url}/v9/nothing/here`);
       assert.equal(res.status, 404);
       assert.match(res.headers.get('x-request-id')!, /^[0-9a-f]{32}$/);
-      const body = await res.json();
+      const body = (await res.json()) as any;
       assert.equal(body.error_code, 'APIGW.0101');
       assert.equal(body.request_id, res.headers.get('x-request-id'));
     });
@@ -73,17 +73,17 @@ for (const { engine, skip } of await engines()) {
     test('no credentials at all: 401', async () => {
       const res = await fetch(`${s.url}/v3/projects`);
       assert.equal(res.status, 401);
-      assert.equal((await res.json()).error_code, 'APIGW.0301');
+      assert.equal(((await res.json()) as any).error_code, 'APIGW.0301');
     });
 
     test('health, readiness, metrics and the OpenAPI document', async () => {
-      assert.deepEqual(await (await fetch(`${s.url}/healthz`)).json(), { status: 'ok' });
-      assert.deepEqual(await (await fetch(`${s.url}/readyz`)).json(), { status: 'ready' });
+      assert.deepEqual((await (await fetch(`${s.url}/healthz`)).json()) as any, { status: 'ok' });
+      assert.deepEqual((await (await fetch(`${s.url}/readyz`)).json()) as any, { status: 'ready' });
       const metrics = await (await fetch(`${s.url}/metrics`)).text();
       assert.match(metrics, /logsnap_http_request_duration_seconds_bucket\{.*route="\/v3\/projects"/);
       assert.match(metrics, /logsnap_storage_bytes /);
       assert.match(metrics, /# TYPE logsnap_jobs gauge/);
-      const doc = await (await fetch(`${s.url}/openapi.json`)).json();
+      const doc = (await (await fetch(`${s.url}/openapi.json`)).json()) as any;
       assert.equal(doc.openapi, '3.0.3');
       assert.ok(doc.paths['/v3/projects'].get.operationId === 'KeystoneListProjects');
       assert.ok(doc.paths['/admin/v1/projects'].post);
@@ -96,7 +96,7 @@ for (const { engine, skip } of await engines()) {
       assert.equal(bad.status, 401);
       const created = await fetch(`${s.url}/admin/v1/projects`, { method: 'POST', headers: admin, body: JSON.stringify({ name: `team-${engine}` }) });
       assert.equal(created.status, 201);
-      const { project, credential } = await created.json();
+      const { project, credential } = (await created.json()) as any;
       assert.match(project.id, /^[0-9a-f]{32}$/);
       assert.match(credential.ak, /^[A-Z0-9]{20}$/);
       assert.equal(credential.sk.length, 40);
@@ -105,13 +105,13 @@ for (const { engine, skip } of await engines()) {
       assert.equal(r.projects[0].id, project.id);
       const dup = await fetch(`${s.url}/admin/v1/projects`, { method: 'POST', headers: admin, body: JSON.stringify({ name: `team-${engine}` }) });
       assert.equal(dup.status, 409);
-      const list = await (await fetch(`${s.url}/admin/v1/projects/${project.id}/credentials`, { headers: admin })).json();
+      const list = (await (await fetch(`${s.url}/admin/v1/projects/${project.id}/credentials`, { headers: admin })).json()) as any;
       assert.equal(list.credentials.length, 1);
       assert.equal(JSON.stringify(list).includes(credential.sk), false);
-      const tok = await (await fetch(`${s.url}/admin/v1/projects/${project.id}/tokens`, { method: 'POST', headers: admin, body: '{}' })).json();
+      const tok = (await (await fetch(`${s.url}/admin/v1/projects/${project.id}/tokens`, { method: 'POST', headers: admin, body: '{}' })).json()) as any;
       const viaToken = await fetch(`${s.url}/v3/projects`, { headers: { 'x-auth-token': tok.token } });
       assert.equal(viaToken.status, 200);
-      assert.equal((await viaToken.json()).projects[0].id, project.id);
+      assert.equal(((await viaToken.json()) as any).projects[0].id, project.id);
       const badToken = await fetch(`${s.url}/v3/projects`, { headers: { 'x-auth-token': 'lst_forged' } });
       assert.equal(badToken.status, 401);
       const del = await fetch(`${s.url}/admin/v1/projects/${project.id}/credentials/${credential.ak}`, { method: 'DELETE', headers: admin });
@@ -125,14 +125,14 @@ for (const { engine, skip } of await engines()) {
       const base = `${s.url}/admin/v1/projects/${s.projectId}/clusters`;
       const invalid = await fetch(base, { method: 'POST', headers: admin, body: JSON.stringify({ service: 'dws', name: 'x', engine: { url: 'mysql://x' } }) });
       assert.equal(invalid.status, 400);
-      assert.match((await invalid.json()).error_msg, /engine\.url/);
+      assert.match(((await invalid.json()) as any).error_msg, /engine\.url/);
       const badService = await fetch(base, { method: 'POST', headers: admin, body: JSON.stringify({ service: 'rds', name: 'x', engine: {} }) });
       assert.equal(badService.status, 400);
       const ok = await fetch(base, { method: 'POST', headers: admin, body: JSON.stringify({ service: 'dws', name: 'wh', engine: { url: 'postgres://u:topsecret@127.0.0.1:5432/db' } }) });
       assert.equal(ok.status, 201);
-      const c = await ok.json();
+      const c = (await ok.json()) as any;
       assert.equal(JSON.stringify(c).includes('topsecret'), false);
-      const listed = await (await fetch(`${base}?service=dws`, { headers: admin })).json();
+      const listed = (await (await fetch(`${base}?service=dws`, { headers: admin })).json()) as any;
       assert.equal(listed.clusters.length, 1);
       assert.equal(JSON.stringify(listed).includes('topsecret'), false);
       assert.equal((await fetch(`${base}/${c.id}`, { method: 'DELETE', headers: admin })).status, 204);
