@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { Ajv } from 'ajv';
 import { AppError, appError, type ErrorCode } from './http/errors/catalogue.js';
 import { INVALID_REQUEST, renderError, type ErrorStyle } from './http/errors/render.js';
 import { authenticateAdmin, authenticateProject, type AuthDeps } from './http/auth/plugin.js';
@@ -36,9 +37,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     genReqId: () => hex32(),
     requestIdHeader: false,
     bodyLimit: deps.config.server.bodyLimit,
-    ajv: { customOptions: { coerceTypes: 'array', useDefaults: true, removeAdditional: true, allErrors: false } },
     routerOptions: { ignoreTrailingSlash: true },
   });
+
+  // Query strings, path params and headers are text and are coerced to the schema's types;
+  // JSON bodies are not: a number where a string belongs is a 400, not a silent conversion.
+  const ajvOpts = { useDefaults: true, removeAdditional: true, allErrors: false, strict: false } as const;
+  const coercing = new Ajv({ ...ajvOpts, coerceTypes: 'array' });
+  const strict = new Ajv({ ...ajvOpts, coerceTypes: false });
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));
 
   // Bodies are kept raw: the signature covers the exact bytes. JSON is parsed after authentication.
   app.removeAllContentTypeParsers();

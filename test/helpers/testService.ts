@@ -3,6 +3,8 @@
  * real runtime (real database, real object store, real worker loop).
  */
 import { Readable } from 'node:stream';
+import { Type } from '@sinclair/typebox';
+import { defineRoute } from '../../src/http/route.js';
 import type { ServiceModule } from '../../src/services/types.js';
 import { cssEngineSpec } from '../../src/services/css/engine.js';
 import { JobFailure } from '../../src/jobs/runner.js';
@@ -20,7 +22,18 @@ export function testService(state: TestServiceState = { failed: [], runs: [] }, 
     migrations: {},
     engine: cssEngineSpec,
     create: (deps) => ({
-      routes: [],
+      routes: [
+        defineRoute({
+          operationId: 'TestEcho', method: 'POST', url: '/v1.0/:project_id/test-echo', summary: 'echo (tests)',
+          schema: {
+            params: Type.Object({ project_id: Type.String() }),
+            querystring: Type.Object({ n: Type.Optional(Type.Integer({ minimum: 1, maximum: 10 })) }),
+            body: Type.Optional(Type.Object({ word: Type.String({ maxLength: 8 }) })),
+            response: { 200: Type.Object({ project: Type.String(), word: Type.Union([Type.String(), Type.Null()]), n: Type.Integer() }) },
+          },
+          handler: async (req) => ({ project: req.caller!.projectId, word: req.body?.word ?? null, n: req.query.n ?? 1 }),
+        }),
+      ],
       schedules,
       jobKinds: [
         {
