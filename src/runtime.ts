@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import pino from 'pino';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
@@ -165,8 +165,8 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     for (const c of p.credentials ?? []) await projects.ensureCredential(project.id, c.ak, c.sk, c.description);
     for (const [i, c] of (p.clusters ?? []).entries()) {
       try {
-        if (c.id) await clusters.ensure({ ...c, id: c.id, projectId: project.id });
-        else if (!(await clusters.list(project.id, c.service)).some((x) => x.name === c.name)) await clusters.register({ ...c, projectId: project.id });
+        // without an id, the id is derived from project, service and name: stable across restarts and processes
+        await clusters.ensure({ ...c, id: c.id ?? stableUuid(`${project.id}:${c.service}:${c.name}`), projectId: project.id });
       } catch (e) {
         throw new ConfigError([`projects.${p.name}.clusters.${i} (${c.name}): ${(e as Error).message}`]);
       }
@@ -252,6 +252,12 @@ async function bootstrap(config: Config, db: Db, projects: Projects, instances: 
   const demo: string[] = [];
   if (config.core.demo) for (const inst of instances) if (inst.demo) demo.push(...(await inst.demo(project.id)));
   return { projectId: project.id, ak: cred.ak, sk: cred.sk, adminToken, demo, created: true };
+}
+
+/** A UUID-shaped id derived from a name (same name → same id). */
+export function stableUuid(name: string): string {
+  const h = createHash('sha256').update(name).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /** <dataDir>/client.json: what `logsnap call` signs with by default (mode 0600). */

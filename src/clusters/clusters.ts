@@ -85,8 +85,15 @@ export class Clusters {
   /** Create or update (same id, same project) — how the config file declares clusters. */
   async ensure(input: ClusterInput & { id: string }): Promise<Cluster> {
     this.validate(input.service, input.engine);
-    const existing = await this.db.kysely.selectFrom('clusters').selectAll().where('id', '=', input.id).executeTakeFirst();
-    if (!existing) return this.register(input);
+    let existing = await this.db.kysely.selectFrom('clusters').selectAll().where('id', '=', input.id).executeTakeFirst();
+    if (!existing) {
+      try {
+        return await this.register(input);
+      } catch (e) {
+        if (!(e instanceof ClusterExistsError)) throw e;
+        existing = (await this.db.kysely.selectFrom('clusters').selectAll().where('id', '=', input.id).executeTakeFirst())!;
+      }
+    }
     if (existing.project_id !== input.projectId || existing.service !== input.service) {
       throw new ClusterValidationError(`cluster ${input.id} already exists in another project or service`);
     }

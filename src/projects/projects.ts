@@ -27,13 +27,25 @@ export class Projects {
     return p;
   }
 
-  /** Create the project unless one with that id (or name) exists; returns it either way. */
+  /**
+   * Create the project unless one with that id (or name) exists; returns it either way.
+   * Safe when several processes start at once with the same config file.
+   */
   async ensure(input: { id?: string; name: string }): Promise<Project> {
-    const existing = await this.db.kysely
-      .selectFrom('projects').selectAll()
-      .where((eb) => (input.id ? eb('id', '=', input.id) : eb('name', '=', input.name)))
-      .executeTakeFirst();
-    return existing ?? this.create(input);
+    const find = () =>
+      this.db.kysely
+        .selectFrom('projects').selectAll()
+        .where((eb) => (input.id ? eb('id', '=', input.id) : eb('name', '=', input.name)))
+        .executeTakeFirst();
+    const existing = await find();
+    if (existing) return existing;
+    try {
+      return await this.create(input);
+    } catch (e) {
+      const raced = e instanceof ProjectExistsError ? await find() : undefined;
+      if (raced) return raced;
+      throw e;
+    }
   }
 
   get(id: string): Promise<Project | undefined> {
@@ -68,11 +80,12 @@ export class Projects {
 
   /** Insert the credential when its AK is new; when it exists for this project, keep it (idempotent seeding). */
   async ensureCredential(projectId: string, ak: string, sk: string, description?: string): Promise<void> {
-    const row = await this.db.kysely.selectFrom('credentials').select(['project_id', 'sk_enc']).where('ak', '=', ak).executeTakeFirst();
-    if (!row) {
-      await this.addCredential(projectId, { ak, sk, description });
-      return;
-    }
+    await this.db.kysely
+      .insertInto('credentials')
+      .values({ ak, project_id: projectId, sk_enc: this.box.encrypt(sk), description: description ?? null, created_at: this.clock.now() })
+      .onConflict((oc) => oc.column('ak').doNothing())
+      .execute();
+    const row = (await this.db.kysely.selectFrom('credentials').select(['project_id', 'sk_enc']).where('ak', '=', ak).executeTakeFirst())!;
     if (row.project_id !== projectId) throw new Error(`access key ${ak} already belongs to another project`);
     if (this.box.decrypt(row.sk_enc) !== sk) {
       await this.db.kysely.updateTable('credentials').set({ sk_enc: this.box.encrypt(sk) }).where('ak', '=', ak).execute();
