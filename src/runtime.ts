@@ -225,6 +225,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
         await store.sweepTemporary(60 * 60 * 1000).catch(() => 0);
         runner!.start();
         scheduler!.start();
+        log.info({ worker: runner!.owner, concurrency: config.jobs.concurrency, kinds: runner!.kinds }, 'job worker started');
       }
       return baseUrl;
     },
