@@ -368,18 +368,30 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
+  /**
+   * Every object under `prefix`, in key order. Pages are chained with StartAfter (the last key
+   * seen) rather than continuation tokens: equivalent on S3, and it works with servers whose
+   * tokens are broken (s3rver's are DES-encrypted, which OpenSSL 3 no longer provides).
+   */
   async *#listRaw(prefix: string) {
-    let token: string | undefined;
-    do {
+    let last: string | undefined;
+    for (;;) {
       let r;
       try {
-        r = await this.client.send(new ListObjectsV2Command({ Bucket: this.opts.bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: this.opts.listPageSize }));
+        r = await this.client.send(new ListObjectsV2Command({ Bucket: this.opts.bucket, Prefix: prefix, StartAfter: last, MaxKeys: this.opts.listPageSize }));
       } catch (e) {
         throw wrap('list', prefix || '(all)', e);
       }
-      for (const o of r.Contents ?? []) if (o.Key) yield o;
-      token = r.IsTruncated ? r.NextContinuationToken : undefined;
-    } while (token);
+      // S3 returns each page in UTF-8 binary key order; some S3-compatible servers (s3rver) return
+      // directory-walk order. Sorting a page is free on conforming servers and fixes those.
+      const page = (r.Contents ?? []).filter((o) => o.Key).sort((a, b) => Buffer.compare(Buffer.from(a.Key!), Buffer.from(b.Key!)));
+      if (page.length && last !== undefined && Buffer.compare(Buffer.from(page[0].Key!), Buffer.from(last)) <= 0) {
+        throw new Error(`object store (s3) list ${prefix || '(all)'}: the server returned keys out of order across pages; it does not implement ListObjectsV2 ordering`);
+      }
+      for (const o of page) yield o;
+      if (!r.IsTruncated || page.length === 0) return;
+      last = page[page.length - 1].Key!;
+    }
   }
 
   async delete(bucket: string, key: string): Promise<void> {
@@ -403,10 +415,12 @@ export class S3ObjectStore implements ObjectStore {
     const now = this.#now();
     const signingMs = Math.floor(Math.min(now, expiresAt - 1000) / 1000) * 1000;
     const expiresIn = Math.min(MAX_PRESIGN_SECONDS, Math.max(1, Math.ceil((expiresAt - signingMs) / 1000)));
-    const fileName = key.split('/').pop()!.replace(/["\\]/g, '');
+    // a conservative file name: some S3-compatible servers mis-canonicalise !'()* in signed query values
+    const fileName = key.split('/').pop()!.replace(/[^A-Za-z0-9._-]/g, '_');
+    const disposition = `attachment; filename="${fileName}"`;
     return getSignedUrl(
       this.client,
-      new GetObjectCommand({ Bucket: this.opts.bucket, Key: k, ResponseContentDisposition: `attachment; filename="${fileName}"` }),
+      new GetObjectCommand({ Bucket: this.opts.bucket, Key: k, ResponseContentDisposition: disposition }),
       { expiresIn, signingDate: new Date(signingMs) },
     );
   }
