@@ -14,6 +14,7 @@ import { newToken } from './security/ids.js';
 import { Projects } from './projects/projects.js';
 import { Clusters, type EngineSpec, type ServiceName } from './clusters/clusters.js';
 import { FsObjectStore } from './storage/fsStore.js';
+import { S3ObjectStore, s3OptionsFromConfig } from './storage/s3Store.js';
 import type { ObjectStore } from './storage/objectStore.js';
 import { JobQueue, systemClock, type Clock } from './jobs/queue.js';
 import { JobRunner } from './jobs/runner.js';
@@ -141,13 +142,19 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const linkKey = box.derive('download-links');
   let baseUrl = config.server.publicUrl ?? `http://${config.server.host}:${config.server.port}`;
   const publicUrl = () => baseUrl;
-  const store = opts.store
-    ? opts.store({ config, linkKey, publicUrl })
-    : config.storage.driver === 'fs'
-      ? new FsObjectStore(config.storage.root, { key: linkKey, baseUrl: publicUrl })
-      : (() => {
-          throw new ConfigError(['storage.driver: "s3" is not available in this build; use "fs"']);
-        })();
+  let store: ObjectStore;
+  if (opts.store) store = opts.store({ config, linkKey, publicUrl });
+  else if (config.storage.driver === 'fs') store = new FsObjectStore(config.storage.root, { key: linkKey, baseUrl: publicUrl });
+  else {
+    try {
+      const s3 = new S3ObjectStore(s3OptionsFromConfig(config.storage.s3));
+      store = s3;
+      await s3.checkBucket();
+    } catch (e) {
+      await db.close();
+      throw e;
+    }
+  }
 
   const engines: Partial<Record<ServiceName, EngineSpec>> = {};
   for (const s of services) engines[s.name] = s.engine;
@@ -237,6 +244,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
       await scheduler?.stop();
       await runner?.stop();
       await db.close();
+      if (store instanceof S3ObjectStore) store.destroy();
     },
   };
 }
