@@ -49,6 +49,9 @@ export interface EtcdOptions {
   /** passed through (e.g. restored members need their own name/cluster flags) */
   extraArgs?: string[];
   name?: string;
+  /** fixed ports (a restored member must keep the peer URL it was restored with) */
+  clientPort?: number;
+  peerPort?: number;
 }
 
 export function etcdctl(endpoint: string, args: string[], opts: { input?: string } = {}): string {
@@ -65,7 +68,8 @@ export function etcdctl(endpoint: string, args: string[], opts: { input?: string
 export async function startEtcd(opts: EtcdOptions = {}): Promise<EtcdProcess> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'logsnap-etcd-'));
   const ownsDir = !opts.dataDir;
-  const [clientPort, peerPort] = [await freePort(), await freePort()];
+  const clientPort = opts.clientPort ?? (await freePort());
+  const peerPort = opts.peerPort ?? (await freePort());
   const name = opts.name ?? 'default';
   const endpoint = `http://127.0.0.1:${clientPort}`;
   const peer = `http://127.0.0.1:${peerPort}`;
