@@ -19,6 +19,9 @@ export interface EtcdSnapshot {
   close(): void;
 }
 
+/** HTTP/2 flow-control window for the snapshot stream (grpc-go's BDP estimator grows to 16 MiB too). */
+const SNAPSHOT_WINDOW_BYTES = 16 * 1024 * 1024;
+
 export class EtcdUnreachableError extends Error {}
 
 interface SnapshotMessage {
@@ -30,6 +33,8 @@ function clientFor(engine: CceEngineT, endpoint: string, connectTimeoutMs: numbe
   const opts: IOptions = {
     hosts: [endpoint.replace(/\/\/[^@/]*@/, '//')],
     dialTimeout: connectTimeoutMs,
+    // a large HTTP/2 window: the default 64 KiB stalls a bulk stream on every round trip
+    grpcOptions: { 'grpc-node.flow_control_window': SNAPSHOT_WINDOW_BYTES } as IOptions['grpcOptions'],
     // one attempt per endpoint: we try the next endpoint ourselves and report each failure
     faultHandling: { host: () => noop, global: noop },
   };
