@@ -160,6 +160,20 @@ describe('CCE master snapshots', { skip: skipEtcd }, async () => {
         assert.deepEqual(left, []);
       });
 
+      test('an etcd that accepts connections but never answers → Failed after the connect timeout, naming it', async () => {
+        const id = (await s.rt.deps.clusters.register({ projectId: s.projectId, service: 'cce', name: 'frozen', engine: { endpoints: [etcd.endpoint] } })).id;
+        etcd.proc.kill('SIGSTOP');
+        try {
+          const r = await create(c, id);
+          const t = await untilDone(c, id, r.uid);
+          assert.equal(t.status.phase, 'Failed');
+          assert.ok(t.spec.items[0].message.includes(etcd.endpoint), t.spec.items[0].message);
+          assert.match(t.spec.items[0].message, /within 3 s/);
+        } finally {
+          etcd.proc.kill('SIGCONT');
+        }
+      });
+
       test('unknown or foreign cluster → 404 CCE.01404001', async () => {
         for (const o of [{ method: 'GET' as const, url: LIST }, { method: 'POST' as const, url: CREATE }]) {
           const e = await opError(c, { ...o, pathParams: { cluster_id: 'no-such-cluster' } });
