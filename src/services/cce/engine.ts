@@ -1,7 +1,11 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { EngineSpec } from '../../clusters/clusters.js';
 
-/** A CCE cluster: the etcd endpoints of its masters, with optional TLS client material (PEM text). */
+/**
+ * A CCE cluster: the etcd endpoints of its masters, with optional TLS client material (PEM text)
+ * and optional etcd user credentials. `autopilot: true` marks a CCE Autopilot cluster: it is served
+ * by the /autopilot/v3.1/… operations only, a standard cluster by the /api/v3.1/… ones only.
+ */
 export const CceEngine = Type.Object(
   {
     endpoints: Type.Array(Type.String({ pattern: '^https?://[^/]+$' }), { minItems: 1, maxItems: 16 }),
@@ -13,9 +17,11 @@ export const CceEngine = Type.Object(
     ),
     username: Type.Optional(Type.String({ minLength: 1 })),
     password: Type.Optional(Type.String({ minLength: 1 })),
+    autopilot: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
+export type CceEngineT = Static<typeof CceEngine>;
 
 export const cceEngineSpec: EngineSpec = {
   schema: CceEngine,
