@@ -1,0 +1,124 @@
+/**
+ * Adapter over the PostgreSQL client tools (pg_dump, pg_restore) and the `pg` driver.
+ * Everything streams: pg_dump's stdout goes straight into the object store, archives are
+ * streamed from the store into pg_restore's stdin. Passwords travel only in the child's
+ * environment (PGPASSWORD); tool output is scrubbed before it reaches any message.
+ */
+import { spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import pg from 'pg';
+import { scrubSecrets } from '../../security/redact.js';
+import { JobFailure } from '../../jobs/runner.js';
+import type { PgTarget } from './engine.js';
+
+const STDERR_LIMIT = 8 * 1024;
+
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+  spawnError?: Error;
+}
+
+function run(tool: string, args: string[], target: PgTarget, stdin: 'ignore' | 'pipe', signal?: AbortSignal) {
+  const child = spawn(tool, args, {
+    env: { ...process.env, PGPASSWORD: '', ...target.env },
+    stdio: [stdin, 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (d: string) => {
+    stderr = (stderr + d).slice(-STDERR_LIMIT);
+  });
+  const onAbort = () => child.kill('SIGTERM');
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const exited = new Promise<Exit>((resolve) => {
+    let spawnError: Error | undefined;
+    child.once('error', (e) => {
+      spawnError = e;
+      // 'close' may not follow a spawn failure
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') resolve({ code: null, signal: null, stderr, spawnError });
+    });
+    child.once('close', (code, sig) => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve({ code, signal: sig, stderr, spawnError });
+    });
+  });
+  return { child, exited };
+}
+
+function failure(tool: string, exit: Exit, target: PgTarget): JobFailure {
+  if (exit.spawnError && (exit.spawnError as NodeJS.ErrnoException).code === 'ENOENT') {
+    return new JobFailure(`${tool} is not installed on the logsnap worker (install the PostgreSQL client tools, version ≥ the server's)`);
+  }
+  const detail = scrubSecrets(exit.stderr.trim().split('\n').filter(Boolean).slice(-5).join(' | '), target.secrets) || 'no error output';
+  const how = exit.signal ? `was stopped by ${exit.signal}` : `exited with code ${exit.code}`;
+  return new JobFailure(`${tool} ${how} for ${target.display}: ${detail}`);
+}
+
+/**
+ * Run `pg_dump -Fc` and hand its stdout to `sink` (the object store's put). Resolves with
+ * the sink's result when both the dump and the sink succeeded.
+ */
+export async function dumpDatabase<T>(target: PgTarget, sink: (body: Readable) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  const { child, exited } = run('pg_dump', ['--format=custom', '--no-password', `--dbname=${target.conninfo}`], target, 'ignore', signal);
+  const put = sink(child.stdout!);
+  const [exit, stored] = await Promise.all([exited, put.then((v) => ({ ok: true as const, v }), (e: unknown) => ({ ok: false as const, e }))]);
+  if (exit.code !== 0) throw failure('pg_dump', exit, target);
+  if (!stored.ok) throw stored.e;
+  return stored.v;
+}
+
+/** Feed an archive to a pg_restore reading stdin; stdout is drained (and counted). */
+async function restoreFromStream(args: string[], target: PgTarget, archive: Readable, signal?: AbortSignal): Promise<{ exit: Exit; stdoutLines: string[] }> {
+  const { child, exited } = run('pg_restore', args, target, 'pipe', signal);
+  const lines: string[] = [];
+  let partial = '';
+  child.stdout!.setEncoding('utf8');
+  child.stdout!.on('data', (d: string) => {
+    const parts = (partial + d).split('\n');
+    partial = parts.pop() ?? '';
+    for (const l of parts) if (lines.length < 100_000) lines.push(l);
+  });
+  // pg_restore --list stops reading after the table of contents: an early EPIPE is expected
+  child.stdin!.on('error', () => undefined);
+  archive.on('error', () => undefined);
+  archive.pipe(child.stdin!);
+  const exit = await exited;
+  archive.unpipe(child.stdin!);
+  archive.destroy();
+  if (partial) lines.push(partial);
+  return { exit, stdoutLines: lines };
+}
+
+/** `pg_restore --list` over the archive: proves it is a readable custom-format dump; returns its TOC entry count. */
+export async function listArchive(target: PgTarget, archive: Readable, signal?: AbortSignal): Promise<number> {
+  const { exit, stdoutLines } = await restoreFromStream(['--list'], target, archive, signal);
+  if (exit.code !== 0) throw failure('pg_restore --list', exit, target);
+  const entries = stdoutLines.filter((l) => /^\d+;/.test(l)).length;
+  if (entries === 0) throw new JobFailure('pg_restore --list found no entries in the archive');
+  return entries;
+}
+
+/** Restore an archive into an existing (empty) database, in one transaction. */
+export async function restoreArchive(target: PgTarget, archive: Readable, signal?: AbortSignal): Promise<void> {
+  const args = ['--no-owner', '--no-privileges', '--exit-on-error', '--single-transaction', '--no-password', `--dbname=${target.conninfo}`];
+  const { exit } = await restoreFromStream(args, target, archive, signal);
+  if (exit.code !== 0) throw failure('pg_restore', exit, target);
+}
+
+/** Run SQL on the server through the pg driver; errors are scrubbed of the password. */
+export async function withClient<T>(url: string, target: PgTarget, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 15_000 });
+  try {
+    await c.connect();
+    return await fn(c);
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    const wrapped = new Error(scrubSecrets(err.message ?? String(e), target.secrets)) as Error & { code?: string };
+    wrapped.code = err.code;
+    throw wrapped;
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,137 @@
+/** Wire schemas of the DWS snapshot operations (dws.md), declared once, and row → view mapping. */
+import { Type, type Static } from '@sinclair/typebox';
+import { gigabytes, isoSeconds } from './rules.js';
+import type { PolicyRow, SnapshotRow, StrategyRow } from './tables.js';
+
+export const ProjectParams = Type.Object({ project_id: Type.String() });
+export const SnapshotParams = Type.Object({ project_id: Type.String(), snapshot_id: Type.String() });
+export const ClusterParams = Type.Object({ project_id: Type.String(), cluster_id: Type.String() });
+
+export const SnapshotView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  description: Type.String(),
+  started: Type.String({ description: 'YYYY-MM-DDThh:mm:ssZ (UTC)' }),
+  finished: Type.Union([Type.String(), Type.Null()], { description: 'null while CREATING' }),
+  size: Type.Number({ description: 'archive size in GB (2^30 bytes), 0 while CREATING' }),
+  status: Type.String({ description: 'CREATING | AVAILABLE | UNAVAILABLE' }),
+  type: Type.String({ description: 'MANUAL | AUTO' }),
+  cluster_id: Type.String(),
+  cluster_name: Type.String(),
+  updated: Type.String(),
+  backup_device: Type.String(),
+  backup_level: Type.String(),
+  bak_keep_day: Type.Optional(Type.Number()),
+  // logsnap extensions
+  size_bytes: Type.Number({ description: 'logsnap extension: exact archive size in bytes' }),
+  sha256: Type.Union([Type.String(), Type.Null()], { description: 'logsnap extension: sha256 of the pg_dump archive' }),
+  failure_reason: Type.Optional(Type.String({ description: 'logsnap extension: why the snapshot is UNAVAILABLE' })),
+});
+export type SnapshotViewT = Static<typeof SnapshotView>;
+
+export function snapshotView(r: SnapshotRow): SnapshotViewT {
+  const v: SnapshotViewT = {
+    id: r.id, name: r.name, description: r.description,
+    started: isoSeconds(r.started_at), finished: r.finished_at === null ? null : isoSeconds(r.finished_at),
+    size: gigabytes(r.size_bytes), status: r.status, type: r.type, cluster_id: r.cluster_id, cluster_name: r.cluster_name,
+    updated: isoSeconds(r.updated_at), backup_device: 'OBS', backup_level: 'cluster',
+    size_bytes: r.size_bytes, sha256: r.sha256,
+  };
+  if (r.keep_until !== null) v.bak_keep_day = Math.round((r.keep_until - r.started_at) / 86_400_000);
+  if (r.failure_reason) v.failure_reason = r.failure_reason;
+  return v;
+}
+
+export const CreateSnapshotBody = Type.Object({
+  snapshot: Type.Object({
+    name: Type.String(),
+    cluster_id: Type.String({ minLength: 1 }),
+    description: Type.Optional(Type.String()),
+  }),
+});
+
+export const RestoreBody = Type.Object({
+  restore: Type.Object({
+    name: Type.String(),
+    subnet_id: Type.Optional(Type.String()),
+    security_group_id: Type.Optional(Type.String()),
+    vpc_id: Type.Optional(Type.String()),
+    availability_zone: Type.Optional(Type.String()),
+    port: Type.Optional(Type.Integer()),
+    public_ip: Type.Optional(Type.Object({}, { additionalProperties: true })),
+    enterprise_project_id: Type.Optional(Type.String()),
+    ipv6_enable: Type.Optional(Type.Boolean()),
+    number_of_cn: Type.Optional(Type.Integer()),
+  }),
+});
+
+export const ListClusterSnapshotsQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, description: 'page offset (page number − 1)' })),
+  sort_key: Type.Optional(Type.String({ description: 'started (default), finished, name, size, status, type' })),
+  sort_dir: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')])),
+});
+
+const StrategyFields = {
+  policy_id: Type.Optional(Type.String()),
+  policy_name: Type.Optional(Type.String({ maxLength: 64 })),
+  backup_strategy: Type.String({ minLength: 1, maxLength: 128, description: 'Quartz-style cron, e.g. "0 0 2 * * ?" (UTC)' }),
+  backup_type: Type.Optional(Type.String()),
+  backup_level: Type.Optional(Type.String()),
+  next_fire_time: Type.Optional(Type.String()),
+  update_time: Type.Optional(Type.String()),
+  time_zone_offset: Type.Optional(Type.Number()),
+  backup_database: Type.Optional(Type.String()),
+  backup_schema_list: Type.Optional(Type.String()),
+  backup_table_list: Type.Optional(Type.String()),
+};
+
+export const PutPolicyBody = Type.Object({
+  keep_day: Type.Optional(Type.Integer()),
+  backup_strategies: Type.Optional(Type.Array(Type.Object(StrategyFields), { maxItems: 16 })),
+  device_name: Type.Optional(Type.String()),
+  server_port: Type.Optional(Type.String()),
+  backup_param: Type.Optional(Type.String()),
+  server_ips: Type.Optional(Type.Array(Type.String(), { maxItems: 32 })),
+  auto_backup: Type.Optional(Type.Boolean()),
+});
+
+export const StrategyView = Type.Object({
+  policy_id: Type.String(), policy_name: Type.String(), backup_strategy: Type.String(),
+  backup_type: Type.String(), backup_level: Type.String(),
+  next_fire_time: Type.Union([Type.String(), Type.Null()]), update_time: Type.String(),
+  time_zone_offset: Type.Number(), backup_database: Type.String(), backup_schema_list: Type.String(), backup_table_list: Type.String(),
+});
+
+export const PolicyView = Type.Object({
+  keep_day: Type.Number(),
+  backup_strategies: Type.Array(StrategyView),
+  device_name: Type.String(),
+  server_ips: Type.Array(Type.String()),
+  server_port: Type.Union([Type.String(), Type.Null()]),
+  backup_param: Type.Union([Type.String(), Type.Null()]),
+  auto_backup: Type.Boolean(),
+  backup_strategy_cluster_type_limit_num: Type.Number(),
+  backup_strategy_schema_type_limit_num: Type.Number(),
+});
+
+export function policyView(p: PolicyRow | undefined, strategies: StrategyRow[], nextFire: (expr: string) => number | null, limit: number): Static<typeof PolicyView> {
+  return {
+    keep_day: p?.keep_day ?? 7,
+    backup_strategies: strategies.map((s) => {
+      const n = nextFire(s.backup_strategy);
+      return {
+        policy_id: s.id, policy_name: s.policy_name, backup_strategy: s.backup_strategy, backup_type: s.backup_type,
+        backup_level: s.backup_level, next_fire_time: n === null ? null : isoSeconds(n), update_time: isoSeconds(s.updated_at),
+        time_zone_offset: 0, backup_database: '', backup_schema_list: '', backup_table_list: '',
+      };
+    }),
+    device_name: p?.device_name ?? 'OBS',
+    server_ips: p ? (JSON.parse(p.server_ips) as string[]) : [],
+    server_port: p?.server_port ?? null,
+    backup_param: p?.backup_param ?? null,
+    auto_backup: p ? p.auto_backup === 1 : false,
+    backup_strategy_cluster_type_limit_num: limit,
+    backup_strategy_schema_type_limit_num: 0,
+  };
+}

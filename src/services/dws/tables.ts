@@ -1,0 +1,65 @@
+import type { Selectable } from 'kysely';
+
+export interface DwsSnapshotTable {
+  id: string;
+  project_id: string;
+  cluster_id: string;
+  /** cluster name at snapshot time (the cluster may be deleted later; snapshots stay) */
+  cluster_name: string;
+  name: string;
+  /** unique per project: names are case-insensitively unique */
+  name_lower: string;
+  description: string;
+  /** MANUAL | AUTO */
+  type: string;
+  /** CREATING | AVAILABLE | UNAVAILABLE */
+  status: string;
+  bucket: string;
+  object_key: string;
+  size_bytes: number;
+  sha256: string | null;
+  failure_reason: string | null;
+  job_id: string | null;
+  /** AUTO snapshots: deleted by retention after this instant (epoch ms) */
+  keep_until: number | null;
+  started_at: number;
+  finished_at: number | null;
+  updated_at: number;
+}
+
+export interface DwsSnapshotPolicyTable {
+  cluster_id: string;
+  project_id: string;
+  keep_day: number;
+  auto_backup: number;
+  device_name: string;
+  server_port: string | null;
+  backup_param: string | null;
+  /** JSON array of strings */
+  server_ips: string;
+  updated_at: number;
+}
+
+export interface DwsBackupStrategyTable {
+  id: string;
+  cluster_id: string;
+  project_id: string;
+  policy_name: string;
+  backup_strategy: string;
+  backup_type: string;
+  backup_level: string;
+  created_at: number;
+  updated_at: number;
+}
+
+declare module '../../db/types.js' {
+  interface Database {
+    dws_snapshots: DwsSnapshotTable;
+    dws_snapshot_policies: DwsSnapshotPolicyTable;
+    dws_backup_strategies: DwsBackupStrategyTable;
+  }
+}
+
+export type SnapshotRow = Selectable<DwsSnapshotTable>;
+export type PolicyRow = Selectable<DwsSnapshotPolicyTable>;
+export type StrategyRow = Selectable<DwsBackupStrategyTable>;
