@@ -13,6 +13,13 @@ function parseRange(header: string | undefined): { start: number; end?: number }
   return { start: Number(m[1]), end: m[2] === '' ? undefined : Number(m[2]) };
 }
 
+/** RFC 6266: an ASCII fallback plus the UTF-8 name (Node refuses non-ASCII header values). */
+export function contentDisposition(fileName: string): string {
+  const ascii = fileName.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  const utf8 = encodeURIComponent(fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${utf8}`;
+}
+
 /** GET/HEAD of a time-limited signed link (filesystem store). Streams the object, honours Range. */
 export function downloadRoutes(deps: { store: ObjectStore; linkKey: Buffer; clock: Clock }): RouteDef<any>[] {
   const schema = {
@@ -42,7 +49,7 @@ export function downloadRoutes(deps: { store: ObjectStore; linkKey: Buffer; cloc
     }
     const fileName = key.split('/').pop()!;
     reply.header('Accept-Ranges', 'bytes');
-    reply.header('Content-Disposition', `attachment; filename="${fileName.replace(/"/g, '')}"`);
+    reply.header('Content-Disposition', contentDisposition(fileName));
     reply.type(info.contentType ?? 'application/octet-stream');
     if (info.sha256) reply.header('X-Checksum-Sha256', info.sha256);
     try {
