@@ -316,14 +316,32 @@ export class CssLogs {
       },
       onFailed: async (job, message) => {
         const rec = await this.#k.selectFrom('css_log_records').selectAll().where('job_id', '=', job.id).executeTakeFirst();
-        if (!rec) return;
-        const res = await this.#k.updateTable('css_log_records')
-          .set({ status: 'FAIL', failed_msg: message, finished_at: this.deps.clock.now() })
-          .where('id', '=', rec.id).where('status', '=', 'RUNNING').executeTakeFirst();
-        if (Number(res.numUpdatedRows) !== 1) return;
-        await this.deleteObjects(rec);
+        if (rec?.status === 'RUNNING') await this.#failRecord(rec, message);
       },
     };
+  }
+
+  /**
+   * A failed backup: delete what it wrote first, then mark the record FAIL, so a FAIL record
+   * never has objects visible. If the process dies in between, the schedule's reconciliation
+   * (a RUNNING record whose job already ended) finishes the work.
+   */
+  async #failRecord(rec: RecordRow, message: string): Promise<void> {
+    await this.deleteObjects(rec);
+    await this.#k.updateTable('css_log_records')
+      .set({ status: 'FAIL', failed_msg: message, finished_at: this.deps.clock.now() })
+      .where('id', '=', rec.id).where('status', '=', 'RUNNING').execute();
+  }
+
+  /** Records still RUNNING whose job has ended FAILED (a process died inside onFailed). */
+  async reconcile(): Promise<number> {
+    const rows = await this.#k.selectFrom('css_log_records')
+      .innerJoin('jobs', 'jobs.id', 'css_log_records.job_id')
+      .selectAll('css_log_records').select('jobs.error as job_error')
+      .where('css_log_records.status', '=', 'RUNNING').where('jobs.state', '=', 'FAILED')
+      .limit(100).execute();
+    for (const { job_error, ...rec } of rows) await this.#failRecord(rec, job_error ?? 'the backup job failed');
+    return rows.length;
   }
 
   /** Remove every object a backup wrote (all of them live under its own prefix). */
@@ -343,6 +361,7 @@ export class CssLogs {
     return {
       name: 'css-log-auto-backup',
       tick: async (now) => {
+        await this.reconcile();
         const rows = await this.#k.selectFrom('css_log_settings').selectAll().where('log_switch', '=', 1).where('auto_enable', '=', 1).execute();
         for (const s of rows) {
           if (!s.period || s.auto_since === null) continue;
