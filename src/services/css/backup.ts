@@ -231,6 +231,7 @@ async function copyOne(o: BackupOptions, node: string, file: LogFile, key: strin
       try {
         put = await o.store.put(o.bucket, key, body, { contentType: 'application/gzip', signal });
       } catch (e) {
+        body.destroy();
         if (readError && (readError as Error).name !== 'AbortError') fail(readError);
         throw storageError(o.bucket, key, e);
       }
