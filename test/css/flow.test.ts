@@ -5,6 +5,7 @@ import { readFileSync, symlinkSync, mkdirSync, rmSync, writeFileSync, utimesSync
 import { join } from 'node:path';
 import { engines, startServer, type TestServer } from '../helpers/server.js';
 import { op } from '../helpers/sdk.js';
+import { signRequest } from '../../src/http/auth/signature.js';
 import { writeGzLogFile, writeLogFile } from '../../src/services/css/sampleLogs.js';
 import { cssOps, listKeys, objectContentSha, OPEN, readManifest, registerCluster, tmp, URLS, waitRecord } from './helpers.js';
 
@@ -163,6 +164,20 @@ for (const { engine, skip } of await engines()) {
       const m = await readManifest(s, 'empty-bkt', id, rec.jobId, 'logs');
       assert.deepEqual(m.files, []);
       assert.equal(m.totals.files, 0);
+      // the raw answer: 200, body {}, X-Logsnap-Job-Id = the record's jobId (signed like the CLI does)
+      const u = new URL(`${s.url}/css/v1.0/${s.projectId}/clusters/${id}/logs/collect`);
+      const headers = signRequest({
+        method: 'POST', url: u.pathname, headers: { 'Content-Type': 'application/json', Host: u.host, 'X-Project-Id': s.projectId },
+        body: '', accessKey: s.ak, secretKey: s.sk, now: Date.now(),
+      });
+      delete headers.Host;
+      const res = await fetch(u, { method: 'POST', headers });
+      assert.equal(res.status, 200);
+      assert.deepEqual(await res.json(), {});
+      const jobId = res.headers.get('x-logsnap-job-id');
+      assert.match(jobId ?? '', /^[0-9a-f]{32}$/);
+      assert.equal((await css.records({ limit: 1 })).clusterLogRecord[0].jobId, jobId);
+      assert.equal((await waitRecord(css, jobId!)).status, 'SUCCESS');
     });
 
     test('hundreds of small files', async () => {

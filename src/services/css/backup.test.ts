@@ -47,7 +47,8 @@ async function content(store: ObjectStore, e: ManifestEntry): Promise<Buffer> {
   const got = await store.get(e.bucket, e.key);
   const chunks: Buffer[] = [];
   const sink = new Transform({ transform(c, _e, cb) { chunks.push(c); cb(); } });
-  await pipeline(got.body, ...(e.encoding === 'gzip' ? [createGunzip()] : []), sink);
+  if (e.encoding === 'gzip') await pipeline(got.body, createGunzip(), sink);
+  else await pipeline(got.body, sink);
   return Buffer.concat(chunks);
 }
 
