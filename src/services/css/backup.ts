@@ -1,0 +1,255 @@
+import { createHash } from 'node:crypto';
+import { lstat, open, stat, type FileHandle } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { PassThrough, Readable, Transform, pipeline } from 'node:stream';
+import { createGzip, constants as zc } from 'node:zlib';
+import type { ObjectStore } from '../../storage/objectStore.js';
+import {
+  entryKey, errnoText, isGzipName, keyRel, listLogFiles, LogReadError, nodeFolder, planIncremental, reuseAfterHash,
+  type LogFile, type ManifestEntry, type Skipped,
+} from './logFiles.js';
+
+/**
+ * The copy at the heart of a CSS log backup: every node's log files into the object store,
+ * one gzip object per file (level 1, several files at once) plus a manifest. Streams end to
+ * end (memory does not grow with file size). Used by the job kind and by the benchmark.
+ *
+ * Consistency of a file that changes while it is read: the file is opened once and read
+ * through that descriptor up to the size it had when opened. A rename-rotation therefore
+ * does not matter (the descriptor keeps the old inode); appended bytes are left for the next
+ * backup; a truncation (copytruncate rotation) is detected (fewer bytes than expected, or a
+ * smaller size afterwards) and the file is read again from a fresh open, up to 3 times.
+ * The manifest's size and sha256 always describe exactly the bytes stored.
+ */
+
+export interface BackupNode {
+  name: string;
+  logDir: string;
+}
+
+export interface Manifest {
+  format: 'logsnap.css.log-backup/1';
+  clusterId: string;
+  jobId: string;
+  jobType: string;
+  bucket: string;
+  prefix: string;
+  startedAt: number;
+  finishedAt: number;
+  nodes: { name: string; logDir: string }[];
+  files: ManifestEntry[];
+  skipped: (Skipped & { node: string })[];
+  totals: { files: number; bytes: number; uploadedFiles: number; uploadedBytes: number; reusedFiles: number; storedBytes: number };
+}
+
+export interface BackupOptions {
+  store: ObjectStore;
+  clusterId: string;
+  jobId: string;
+  jobType: string;
+  nodes: BackupNode[];
+  bucket: string;
+  /** every object of this backup goes under `<prefix>/`; the manifest is `<prefix>/manifest.json` */
+  prefix: string;
+  /** entries of the last successful backup by entryKey(node, path) (incremental) */
+  previous?: Map<string, ManifestEntry>;
+  concurrency?: number;
+  signal?: AbortSignal;
+  now(): number;
+  onProgress?(doneBytes: number, totalBytes: number): void;
+}
+
+/** A failure worded for the user (shown as the record's failedMsg). */
+export class BackupError extends Error {}
+
+export const DEFAULT_CONCURRENCY = Math.min(4, Math.max(2, availableParallelism() + 1));
+const READ_CHUNK = 1 << 20;
+const MAX_ATTEMPTS = 3;
+
+export function manifestKey(prefix: string): string {
+  return `${prefix}/manifest.json`;
+}
+
+export async function runBackup(o: BackupOptions): Promise<Manifest> {
+  const startedAt = o.now();
+  const internal = new AbortController();
+  const onOuterAbort = () => internal.abort(o.signal!.reason);
+  if (o.signal?.aborted) throw o.signal.reason;
+  o.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  try {
+    // 1. list every node first: a node whose folder cannot be read fails the backup before any upload
+    const work: { node: string; file: LogFile; size: number; key: string }[] = [];
+    const skipped: Manifest['skipped'] = [];
+    for (const n of o.nodes) {
+      const listed = await listLogFiles(n.name, n.logDir).catch((e) => {
+        throw e instanceof LogReadError ? new BackupError(e.message) : e;
+      });
+      for (const s of listed.skipped) skipped.push({ node: n.name, ...s });
+      const used = new Set<string>();
+      const identity = new Set(listed.files.filter((f) => isGzipName(f.rel)).map((f) => keyRel(f.rel)));
+      for (const f of listed.files) {
+        const base = `${o.prefix}/nodes/${nodeFolder(n.name)}/`;
+        let rel = keyRel(f.rel);
+        if (!isGzipName(f.rel)) rel = identity.has(`${rel}.gz`) ? `${rel}.logsnap.gz` : `${rel}.gz`;
+        let key = base + rel;
+        for (let i = 2; used.has(key); i++) key = `${base}${rel}~${i}`;
+        used.add(key);
+        work.push({ node: n.name, file: f, size: 0, key });
+      }
+    }
+    // sizes for progress and scheduling (largest first keeps the parallel lanes balanced)
+    for (const w of work) w.size = (await stat(w.file.path).catch(() => ({ size: 0 }))).size;
+    work.sort((a, b) => b.size - a.size);
+    const totalBytes = work.reduce((s, w) => s + w.size, 0);
+    let doneBytes = 0;
+    const files: ManifestEntry[] = [];
+    let firstError: unknown;
+    let next = 0;
+    const lane = async () => {
+      while (!firstError && !internal.signal.aborted && next < work.length) {
+        const w = work[next++];
+        try {
+          const entry = await copyOne(o, w.node, w.file, w.key, internal.signal, (n) => {
+            doneBytes += n;
+            o.onProgress?.(Math.min(doneBytes, totalBytes), totalBytes);
+          });
+          if (entry) files.push(entry);
+        } catch (e) {
+          if (!firstError) {
+            firstError = e;
+            internal.abort(e);
+          }
+        }
+      }
+    };
+    const lanes = Math.max(1, Math.min(o.concurrency ?? DEFAULT_CONCURRENCY, work.length || 1));
+    await Promise.all(Array.from({ length: lanes }, lane)); // every in-flight put has settled here
+    if (o.signal?.aborted) throw o.signal.reason;
+    if (firstError) throw firstError;
+
+    files.sort((a, b) => (a.node === b.node ? (a.path < b.path ? -1 : 1) : a.node < b.node ? -1 : 1));
+    const uploaded = files.filter((f) => !f.reused);
+    const manifest: Manifest = {
+      format: 'logsnap.css.log-backup/1',
+      clusterId: o.clusterId, jobId: o.jobId, jobType: o.jobType, bucket: o.bucket, prefix: o.prefix,
+      startedAt, finishedAt: o.now(),
+      nodes: o.nodes.map((n) => ({ name: n.name, logDir: n.logDir })),
+      files, skipped,
+      totals: {
+        files: files.length,
+        bytes: files.reduce((s, f) => s + f.size, 0),
+        uploadedFiles: uploaded.length,
+        uploadedBytes: uploaded.reduce((s, f) => s + f.size, 0),
+        reusedFiles: files.length - uploaded.length,
+        storedBytes: uploaded.reduce((s, f) => s + f.objectSize, 0),
+      },
+    };
+    // the manifest goes last: a backup without a manifest is never complete
+    await o.store.put(o.bucket, manifestKey(o.prefix), Readable.from([Buffer.from(JSON.stringify(manifest, null, 1))]), {
+      contentType: 'application/json', signal: internal.signal,
+    }).catch((e) => {
+      throw storageError(o.bucket, manifestKey(o.prefix), e);
+    });
+    return manifest;
+  } finally {
+    o.signal?.removeEventListener('abort', onOuterAbort);
+  }
+}
+
+function storageError(bucket: string, key: string, e: unknown): Error {
+  if ((e as Error)?.name === 'AbortError') return e as Error;
+  return new BackupError(`object store: writing ${bucket}/${key} failed: ${errnoText(e)}`);
+}
+
+/** Hash the first `size` bytes of an open file (no compression). */
+async function hashFd(fh: FileHandle, size: number, signal: AbortSignal): Promise<{ sha256: string; bytes: number }> {
+  const h = createHash('sha256');
+  let bytes = 0;
+  if (size > 0) {
+    for await (const chunk of fh.createReadStream({ start: 0, end: size - 1, autoClose: false, highWaterMark: READ_CHUNK, signal })) {
+      h.update(chunk as Buffer);
+      bytes += (chunk as Buffer).length;
+    }
+  }
+  return { sha256: h.digest('hex'), bytes };
+}
+
+/** Back one file up (or reuse the previous object); null when the file vanished (rotated away). */
+async function copyOne(o: BackupOptions, node: string, file: LogFile, key: string, signal: AbortSignal, progress: (n: number) => void): Promise<ManifestEntry | null> {
+  const identity = isGzipName(file.rel);
+  const fail = (e: unknown): never => {
+    if ((e as Error)?.name === 'AbortError' || signal.aborted) throw e;
+    throw new BackupError(`node ${node}: ${file.path}: ${errnoText(e)}`);
+  };
+  for (let attempt = 1; ; attempt++) {
+    let fh: FileHandle;
+    try {
+      fh = await open(file.path, 'r');
+    } catch (e) {
+      // listed a moment ago and gone now: removed by log rotation/retention, nothing to back up
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' && attempt === 1) {
+        const still = await lstat(file.path).then(() => true, () => false);
+        if (!still) return null;
+        throw new BackupError(`node ${node}: ${file.path}: broken symbolic link (its target does not exist)`);
+      }
+      return fail(e);
+    }
+    try {
+      const st0 = await fh.stat().catch(fail);
+      if (!st0.isFile()) return fail(new Error('not a regular file'));
+      const size0 = st0.size;
+      const mtime0 = Math.trunc(st0.mtimeMs);
+      const plan = planIncremental(o.previous?.get(entryKey(node, file.path)), { size: size0, mtime: mtime0 }, o.bucket);
+      if (plan.action === 'verify') {
+        const { sha256, bytes } = await hashFd(fh, size0, signal).catch(fail);
+        const prev = bytes === size0 ? reuseAfterHash(plan, sha256) : null;
+        if (prev && (await o.store.head(prev.bucket, prev.key))?.size === prev.objectSize) {
+          progress(size0);
+          return { ...prev, node, path: file.path, rel: file.rel, reused: true, changedDuringBackup: undefined };
+        }
+      }
+      // stream: file → (count + sha256) → gzip level 1 → object store
+      const hash = createHash('sha256');
+      let bytes = 0;
+      let readError: unknown;
+      const meter = new Transform({
+        transform(chunk: Buffer, _enc, cb) {
+          hash.update(chunk);
+          bytes += chunk.length;
+          progress(chunk.length);
+          cb(null, chunk);
+        },
+      });
+      const source: Readable = size0 > 0
+        ? fh.createReadStream({ start: 0, end: size0 - 1, autoClose: false, highWaterMark: READ_CHUNK })
+        : Readable.from([]);
+      const tail = identity ? new PassThrough({ highWaterMark: READ_CHUNK }) : createGzip({ level: 1, chunkSize: 64 * 1024, memLevel: 8, strategy: zc.Z_DEFAULT_STRATEGY });
+      const body = pipeline(source, meter, tail, (err) => {
+        if (err) readError = err;
+      });
+      let put;
+      try {
+        put = await o.store.put(o.bucket, key, body, { contentType: 'application/gzip', signal });
+      } catch (e) {
+        body.destroy();
+        if (readError && (readError as Error).name !== 'AbortError') fail(readError);
+        throw storageError(o.bucket, key, e);
+      }
+      if (readError) fail(readError);
+      const st1 = await fh.stat().catch(fail);
+      const truncated = bytes < size0 || st1.size < size0;
+      if (truncated && attempt < MAX_ATTEMPTS) {
+        progress(-bytes);
+        continue; // copytruncate rotation while reading: read the file again from a fresh open
+      }
+      const changed = truncated || st1.size !== size0 || Math.trunc(st1.mtimeMs) !== mtime0;
+      return {
+        node, path: file.path, rel: file.rel, size: bytes, mtime: mtime0, sha256: hash.digest('hex'),
+        bucket: o.bucket, key, encoding: identity ? 'identity' : 'gzip', objectSize: put.size, objectSha256: put.sha256,
+        reused: false, ...(changed ? { changedDuringBackup: true } : {}),
+      };
+    } finally {
+      await fh.close().catch(() => undefined);
+    }
+  }
+}
