@@ -134,7 +134,7 @@ for (const { engine, skip } of await engines()) {
       }
     });
 
-    test('a wrong password → UNAVAILABLE with a reason; the password is nowhere', async () => {
+    test('an unknown role (with a password) → UNAVAILABLE with a reason; the password is nowhere (real wrong passwords: password.test.ts)', async () => {
       const secret = `Pw-${hex32().slice(0, 16)}`;
       const url = `postgres://nosuchrole:${secret}@127.0.0.1:5432/${source.name}`;
       const bad = (await s.rt.deps.clusters.register({ projectId: s.projectId, service: 'dws', name: `bad-${engine}`, engine: { url } })).id;
