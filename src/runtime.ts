@@ -205,7 +205,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     { style: 'gateway', tag: 'downloads', routes: downloadRoutes({ store, linkKey, clock }) },
   ];
   if (config.core.role !== 'worker') {
-    groups.push({ style: 'admin', tag: 'admin', routes: adminRoutes({ projects, clusters, queue, db }) });
+    groups.push({ style: 'admin', tag: 'admin', routes: adminRoutes({ projects, clusters, queue, db, store, clock, linkTtlSeconds: config.storage.linkTtlSeconds }) });
     groups.push({ style: 'gateway', tag: 'jobs', routes: jobRoutes({ queue }) });
     groups.push({ style: 'gateway', tag: 'iam', routes: iamRoutes({ projects }) });
     services.forEach((s, i) => groups.push({ style: s.name, tag: s.name, mountPrefix: `/${s.name}`, routes: instances[i].routes }));

@@ -6,6 +6,8 @@ import { ProjectExistsError, type Projects } from '../../projects/projects.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import { jobView, JobView } from './jobs.js';
 import type { Db } from '../../db/index.js';
+import { validateBucket, validateKey, type ObjectStore } from '../../storage/objectStore.js';
+import type { Clock } from '../../jobs/queue.js';
 
 const ProjectId = Type.String({ pattern: '^[a-f0-9]{32}$' });
 const Project = Type.Object({ id: Type.String(), name: Type.String(), created_at: Type.Number() });
@@ -19,7 +21,7 @@ const Cluster = Type.Object({
 const PP = Type.Object({ project_id: ProjectId });
 
 /** The admin API: projects, credentials, tokens and clusters at run time (admin token). */
-export function adminRoutes(deps: { projects: Projects; clusters: Clusters; queue: JobQueue; db: Db }): RouteDef<any>[] {
+export function adminRoutes(deps: { projects: Projects; clusters: Clusters; queue: JobQueue; db: Db; store: ObjectStore; clock: Clock; linkTtlSeconds: number }): RouteDef<any>[] {
   const mustProject = async (id: string) => {
     if (!(await deps.projects.get(id))) throw appError('LOGSNAP.0404', `Project ${id} does not exist.`);
   };
@@ -142,6 +144,31 @@ export function adminRoutes(deps: { projects: Projects; clusters: Clusters; queu
       handler: async (req, reply) => {
         if (!(await deps.clusters.delete(req.params.project_id, req.params.cluster_id))) throw appError('LOGSNAP.0404', 'Cluster not found.');
         return reply.status(204).send();
+      },
+    }),
+    defineRoute({
+      operationId: 'AdminCreateObjectLink', method: 'POST', url: '/admin/v1/objects/link', auth: 'admin',
+      summary: 'A signed, expiring download link for a stored object (e.g. a CSS backup manifest)',
+      schema: {
+        body: Type.Object({
+          bucket: Type.String({ minLength: 3, maxLength: 63 }),
+          key: Type.String({ minLength: 1, maxLength: 1024 }),
+          ttl_seconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 604800 })),
+        }),
+        response: { 200: Type.Object({ link: Type.String(), size: Type.Number(), sha256: Type.Union([Type.String(), Type.Null()]), expires_at: Type.Number() }) },
+      },
+      handler: async (req) => {
+        const { bucket, key } = req.body;
+        try {
+          validateBucket(bucket);
+          validateKey(key);
+        } catch (e) {
+          throw appError('LOGSNAP.0400', (e as Error).message);
+        }
+        const info = await deps.store.head(bucket, key);
+        if (!info) throw appError('LOGSNAP.0404', `No object ${bucket}/${key}.`);
+        const expires_at = deps.clock.now() + (req.body.ttl_seconds ?? deps.linkTtlSeconds) * 1000;
+        return { link: await deps.store.presignGet(bucket, key, expires_at), size: info.size, sha256: info.sha256 ?? null, expires_at };
       },
     }),
     defineRoute({
