@@ -224,14 +224,14 @@ export class DcsRunLogs {
     if (!node) throw new JobFailure(`replica ${p.replicationId} was removed from the instance before its logs were collected`);
     const keys = new Map(p.days.map((d) => [d, this.#key(p.projectId, p.instanceId, ctx.job.id, fileNameOf(node.ip, d))]));
     const out = await withNode(node, NODE_TIMEOUT_MS, async (redis) => {
-        const src = await resolveLogFile(redis, node);
-        ctx.log.info({ log_file: src.path, source: src.source, days: p.days }, 'collecting Redis run log');
-        const sliced = await sliceLogToStore({
-          path: src.path, days: p.days, today: p.today, store: this.deps.store, bucket: this.bucket,
-          keyOf: (d) => keys.get(d)!, signal: ctx.signal, progress: ctx.progress,
-        });
-        return { src, sliced };
+      const src = await resolveLogFile(redis, node);
+      ctx.log.info({ log_file: src.path, source: src.source, days: p.days }, 'collecting Redis run log');
+      const sliced = await sliceLogToStore({
+        path: src.path, days: p.days, today: p.today, store: this.deps.store, bucket: this.bucket,
+        keyOf: (d) => keys.get(d)!, signal: ctx.signal, progress: ctx.progress,
       });
+      return { src, sliced };
+    });
     const now = this.deps.clock.now();
     const files: CollectResult['files'] = [];
     await this.deps.db.kysely.transaction().execute(async (trx) => {
