@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { engines, startServer, type TestServer } from '../helpers/server.js';
 import { opError } from '../helpers/sdk.js';
 import { sliceBuffer, todayIn } from '../../src/services/dcs/slicer.js';
+import { SERVICES } from '../../src/services/index.js';
 import { collect, link, list, redisSkip, REDIS_URL, URLS, waitJob } from './helpers.js';
 
 const redisSkipReason = await redisSkip();
@@ -95,6 +96,21 @@ for (const { engine, skip } of await engines()) {
       const e = await opError(c, { method: 'POST', url: URLS.link, pathParams: { instance_id: `pw-${engine}`, id: l.file_list[0].id } });
       assert.match(e.errorMsg!, /did not answer PING/);
       for (const text of [job.error!, JSON.stringify(l), e.errorMsg!, logLines.join('\n')]) assert.equal(text.includes(secret), false);
+    });
+
+    test('demo: the embedded default registers the local Redis as an instance whose logs can be collected', async () => {
+      const dcs = s.rt.services[SERVICES.findIndex((m) => m.name === 'dcs')];
+      const lines = await dcs.demo!(s.projectId);
+      const r = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0 });
+      await r.connect();
+      const logfile = ((await r.call('CONFIG', 'GET', 'logfile')) as string[])[1];
+      r.disconnect();
+      if (logfile === '') return assert.deepEqual(lines, []);
+      assert.equal(lines.length, 1);
+      const id = /instance (\S+)/.exec(lines[0])![1];
+      const started = await collect(s.client('/dcs'), id, { log_type: 'run' });
+      assert.equal((await waitJob(s, started.jobId!)).state, 'SUCCEEDED');
+      assert.equal((await list(s.client('/dcs'), id)).file_list[0].status, 'succeed');
     });
   });
 }

@@ -18,7 +18,8 @@ export async function demoInstance(deps: ServiceDeps, projectId: string): Promis
   } catch {
     return [];
   }
-  const engine: DcsEngineT = { nodes: [node] };
+  // a Redis on this host stamps its log in this host's zone
+  const engine: DcsEngineT = { timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone, nodes: [node] };
   const inst = await deps.clusters.register({ projectId, service: 'dcs', name: 'local-redis', engine });
   return [`dcs: instance ${inst.id} = the Redis on 127.0.0.1:6379 (log ${logFile}); try CreateRedislog?log_type=run`];
 }

@@ -16,7 +16,7 @@ export function createRedislog(logs: DcsRunLogs) {
       params: InstanceParams,
       querystring: Type.Object({
         log_type: LogType,
-        query_time: Type.Unsafe<0 | 1 | 3 | 7>({ type: 'integer', enum: [0, 1, 3, 7], default: 0, description: 'Days back: 0 (today), 1, 3 or 7.' }),
+        query_time: Type.Optional(Type.Unsafe<0 | 1 | 3 | 7>({ type: 'integer', enum: [0, 1, 3, 7], default: 0, description: 'Days back: 0 (today), 1, 3 or 7.' })),
         replication_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Replica; required when the instance has more than one.' })),
       }),
       response: { 204: NoContent },

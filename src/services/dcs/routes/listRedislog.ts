@@ -14,8 +14,8 @@ export function listRedislog(logs: DcsRunLogs) {
       params: InstanceParams,
       querystring: Type.Object({
         log_type: LogType,
-        offset: Type.Integer({ minimum: 0, default: 0, description: '0-based index of the first file.' }),
-        limit: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
+        offset: Type.Optional(Type.Integer({ minimum: 0, default: 0, description: '0-based index of the first file.' })),
+        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 10 })),
       }),
       response: {
         200: Type.Object({ total_num: Type.Integer(), file_list: Type.Array(RunlogItem) }),
