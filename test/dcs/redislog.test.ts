@@ -253,6 +253,14 @@ for (const { engine, skip } of await engines()) {
       assert.equal(e3.errorCode, 'DCS.3022');
     });
 
+    test('an instance that is not RUNNING → 400 DCS.4049', async () => {
+      await s.rt.deps.clusters.register({ id: `frozen-${engine}`, projectId: s.projectId, service: 'dcs', name: 'frozen', status: 'FROZEN', engine: { nodes: [{ replicationId: 'r1', ip: '10.0.4.1', url: REDIS_URL }] } });
+      const e = await opError(s.client('/dcs'), { method: 'POST', url: URLS.collect, pathParams: { instance_id: `frozen-${engine}` }, queryParams: { log_type: 'run' } });
+      assert.equal(e.httpStatusCode, 400);
+      assert.equal(e.errorCode, 'DCS.4049');
+      assert.match(e.errorMsg!, /FROZEN/);
+    });
+
     test('an unreadable log file: the files say failed; the link request says why', async () => {
       const c = s.client('/dcs');
       const r = await collect(c, `missing-${engine}`, { log_type: 'run', query_time: 3 });

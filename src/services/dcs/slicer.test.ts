@@ -31,7 +31,16 @@ test('lines that are not timestamped Redis lines give null, never throw', () => 
     '2206:m 23 Nov 2026 15:02:34.695 * lower-case role', '2206:M 23 Nov 1969 15:02:34.695 * before epoch',
     '\u0000\u00ff\u00fe binary', 'x'.repeat(100_000),
   ];
+  bad.push(
+    '2206:M 23 Nov 2026 15:02:34.1234567 * seven fraction digits', '2206:M 23 Nov 2026 15:02:34.695 *\rx carriage return alone',
+    '2206:M 23 Nov 2026 15:02:34.695 *x no space after the level', '12345678901:M 23 Nov 2026 15:02:34.695 * pid of 11 digits',
+    '2206:M 29 Feb 2100 10:00:00.000 * 2100 is not a leap year', '2206:M 23 Nov 2026 15:02 * no seconds', '2206:M 23 Nov',
+    '[] 23 Nov 15:02:34.695 * empty pid', '2206: 23 Nov 2026 15:02:34.695 * no role',
+  );
   for (const l of bad) assert.equal(parseRedisLineDay(l, '2026-11-23'), null, JSON.stringify(l.slice(0, 60)));
+  assert.equal(parseRedisLineDay('2206:M 29 Feb 2000 10:00:00.000 #', '2026-11-23'), '2000-02-29');
+  assert.equal(parseRedisLineDay('2206:M 23 Nov 2026 15:02:34.695 *\r\n', '2026-11-23'), '2026-11-23');
+  assert.equal(parseRedisLineDay('2206:M 23 Nov 2026 15:02:34.123456 - six fraction digits', '2026-11-23'), '2026-11-23');
   assert.equal(parseRedisLineDay(Buffer.from([0xff, 0xfe, 0x00, 0x0a]), '2026-11-23'), null);
 });
 

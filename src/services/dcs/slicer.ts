@@ -75,15 +75,12 @@ export class LineSplitter {
   }
 }
 
-const MONTHS: Record<string, number> = { Jan: 1, Feb: 2, Mar: 3, Apr: 4, May: 5, Jun: 6, Jul: 7, Aug: 8, Sep: 9, Oct: 10, Nov: 11, Dec: 12 };
-
-const LINE_RE =
-  /^(?:\d{1,10}:[A-Z]|\[\d{1,10}\]) (\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (?:(\d{4}) )?(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,6})? [.\-*#](?: |\r?\n|$)/;
-
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
+const MONTH_DAYS = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return month === 2 && leap ? 29 : MONTH_DAYS[month];
 }
 
 /** `yyyy-mm-dd` plus n days (n may be negative). */
@@ -93,29 +90,113 @@ export function addDays(day: string, n: number): string {
   return `${pad(t.getUTCFullYear(), 4)}-${pad(t.getUTCMonth() + 1)}-${pad(t.getUTCDate())}`;
 }
 
+/** What year-less lines are measured against: today's year and the last acceptable day (tomorrow). */
+export interface YearRef {
+  year: number;
+  /** yyyymmdd of tomorrow */
+  limit: number;
+}
+
+export function yearRef(today: string): YearRef {
+  return { year: Number(today.slice(0, 4)), limit: Number(addDays(today, 1).replace(/-/g, '')) };
+}
+
+// month from its three letters (ASCII codes), 0 when not a month
+function monthOf(a: number, b: number, c: number): number {
+  switch (String.fromCharCode(a, b, c)) {
+    case 'Jan': return 1;
+    case 'Feb': return 2;
+    case 'Mar': return 3;
+    case 'Apr': return 4;
+    case 'May': return 5;
+    case 'Jun': return 6;
+    case 'Jul': return 7;
+    case 'Aug': return 8;
+    case 'Sep': return 9;
+    case 'Oct': return 10;
+    case 'Nov': return 11;
+    case 'Dec': return 12;
+    default: return 0;
+  }
+}
+
+const isDigit = (c: number | undefined): c is number => c !== undefined && c >= 48 && c <= 57;
+
+/**
+ * The day a Redis log line is stamped with as a number yyyymmdd, or 0 when the line does not
+ * start with a valid Redis timestamp. Byte-level (no decoding, no allocation): this runs once
+ * per line of logs that can be gigabytes. Accepted shape:
+ *   (`<1–10 digits>:<A–Z>` | `[<1–10 digits>]`) ` ` d{1,2} ` ` Mon ` ` [yyyy ` `] hh:mm:ss[.d{1,6}] ` ` level(. - * #) then ` `, `\r\n`, `\n` or the end
+ */
+export function parseRedisLineStamp(b: Uint8Array, ref: YearRef): number {
+  let i = 0;
+  let start: number;
+  if (b[0] === 0x5b /* [ */) {
+    i = start = 1;
+    while (isDigit(b[i])) i++;
+    if (i === start || i - start > 10 || b[i] !== 0x5d /* ] */) return 0;
+    i++;
+  } else {
+    start = 0;
+    while (isDigit(b[i])) i++;
+    if (i === start || i - start > 10 || b[i] !== 0x3a /* : */) return 0;
+    i++;
+    const role = b[i];
+    if (role === undefined || role < 65 || role > 90) return 0;
+    i++;
+  }
+  if (b[i] !== 0x20) return 0;
+  i++;
+  if (!isDigit(b[i])) return 0;
+  let dom = b[i++] - 48;
+  if (isDigit(b[i])) dom = dom * 10 + (b[i++] - 48);
+  if (b[i] !== 0x20 || i + 4 > b.length) return 0;
+  const month = monthOf(b[i + 1], b[i + 2], b[i + 3]);
+  if (!month || b[i + 4] !== 0x20) return 0;
+  i += 5;
+  let year = 0;
+  if (isDigit(b[i]) && isDigit(b[i + 1]) && isDigit(b[i + 2]) && isDigit(b[i + 3]) && b[i + 4] === 0x20) {
+    year = (b[i] - 48) * 1000 + (b[i + 1] - 48) * 100 + (b[i + 2] - 48) * 10 + (b[i + 3] - 48);
+    i += 5;
+  }
+  if (!(isDigit(b[i]) && isDigit(b[i + 1]) && b[i + 2] === 0x3a && isDigit(b[i + 3]) && isDigit(b[i + 4]) && b[i + 5] === 0x3a && isDigit(b[i + 6]) && isDigit(b[i + 7]))) return 0;
+  const hh = (b[i] - 48) * 10 + (b[i + 1] - 48);
+  const mi = (b[i + 3] - 48) * 10 + (b[i + 4] - 48);
+  const ss = (b[i + 6] - 48) * 10 + (b[i + 7] - 48);
+  i += 8;
+  if (b[i] === 0x2e /* . */) {
+    i++;
+    start = i;
+    while (isDigit(b[i]) && i - start < 6) i++;
+    if (i === start) return 0;
+  }
+  if (b[i] !== 0x20) return 0;
+  const level = b[i + 1];
+  if (level !== 0x2e && level !== 0x2d && level !== 0x2a && level !== 0x23) return 0;
+  i += 2;
+  if (!(i === b.length || b[i] === 0x20 || b[i] === 0x0a || (b[i] === 0x0d && b[i + 1] === 0x0a))) return 0;
+  if (hh > 23 || mi > 59 || ss > 60 || dom < 1) return 0;
+  if (year) {
+    if (year < 1970) return 0;
+  } else {
+    year = ref.year;
+    if (year * 10000 + month * 100 + dom > ref.limit) year -= 1;
+  }
+  if (dom > daysInMonth(year, month)) return 0;
+  return year * 10000 + month * 100 + dom;
+}
+
+const dayOfStamp = (n: number) => `${pad(Math.floor(n / 10000), 4)}-${pad(Math.floor(n / 100) % 100)}-${pad(n % 100)}`;
+
 /**
  * The day (`yyyy-mm-dd`) a Redis log line is stamped with, or null when the line carries no
  * valid Redis timestamp. `today` (in the Redis host's zone) supplies the year of year-less
  * lines: this year, unless that puts the line more than a day in the future (then last year).
  */
 export function parseRedisLineDay(line: Buffer | string, today: string): string | null {
-  const head = typeof line === 'string' ? line.slice(0, 80) : line.subarray(0, 80).toString('latin1');
-  const m = LINE_RE.exec(head);
-  if (!m) return null;
-  const dom = Number(m[1]);
-  const month = MONTHS[m[2]];
-  const [hh, mi, ss] = [Number(m[4]), Number(m[5]), Number(m[6])];
-  if (hh > 23 || mi > 59 || ss > 60 || dom < 1) return null;
-  let year: number;
-  if (m[3]) {
-    year = Number(m[3]);
-    if (year < 1970) return null;
-  } else {
-    year = Number(today.slice(0, 4));
-    if (`${pad(year, 4)}-${pad(month)}-${pad(dom)}` > addDays(today, 1)) year -= 1;
-  }
-  if (dom > daysInMonth(year, month)) return null;
-  return `${pad(year, 4)}-${pad(month)}-${pad(dom)}`;
+  const b = typeof line === 'string' ? Buffer.from(line.slice(0, 80), 'latin1') : line;
+  const n = parseRedisLineStamp(b, yearRef(today));
+  return n ? dayOfStamp(n) : null;
 }
 
 /** Bytes assigned to a day; `day: null` = no timestamp to go by (see the module comment). */
@@ -126,16 +207,24 @@ export interface Assigned {
 
 export class DaySlicer {
   #current: string | null = null;
+  #currentStamp = 0;
+  #ref: YearRef;
   #leading: Buffer[] = [];
   #leadingBytes = 0;
   #leadingOverflow = false;
 
-  constructor(private readonly today: string, private readonly maxLeadingBytes = 1 << 20) {}
+  constructor(today: string, private readonly maxLeadingBytes = 1 << 20) {
+    this.#ref = yearRef(today);
+  }
 
   push(piece: Piece): Assigned[] {
-    const day = piece.lineStart ? parseRedisLineDay(piece.bytes, this.today) : null;
-    if (day) {
-      this.#current = day;
+    const stamp = piece.lineStart ? parseRedisLineStamp(piece.bytes, this.#ref) : 0;
+    if (stamp) {
+      if (stamp !== this.#currentStamp) {
+        this.#currentStamp = stamp;
+        this.#current = dayOfStamp(stamp);
+      }
+      const day = this.#current!;
       const out = this.#flushLeading(day);
       out.push({ day, bytes: piece.bytes });
       return out;
