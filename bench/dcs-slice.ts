@@ -85,9 +85,9 @@ async function ours(): Promise<{ seconds: number; peakRssMb: number; baseRssMb: 
 
 async function copyBaseline(): Promise<number> {
   const t = performance.now();
-  await s.rt.store.put('logsnap', 'bench/copy.log', createReadStream(logPath));
+  await s.rt.store.put('dcs-run-logs', 'bench/copy.log', createReadStream(logPath));
   const seconds = (performance.now() - t) / 1000;
-  await s.rt.store.delete('logsnap', 'bench/copy.log');
+  await s.rt.store.delete('dcs-run-logs', 'bench/copy.log');
   return seconds;
 }
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { engines, startServer, FakeClock, type TestServer } from '../helpers/server.js';
 import { opError, type SdkOptions } from '../helpers/sdk.js';
 import { addDays, todayIn } from '../../src/services/dcs/slicer.js';
+import { RUNLOG_BUCKET } from '../../src/services/dcs/runLogs.js';
 import { collect, link, list, redisSkip, REDIS_URL, startSilentPeer, startStdoutRedis, URLS, waitJob } from './helpers.js';
 
 // Two zones 25 hours apart are never on the same date: the same log gives different "today"s.
@@ -339,7 +340,7 @@ for (const { engine, skip } of await engines()) {
       const c = s.client('/dcs');
       const objects = async () => {
         const keys: string[] = [];
-        for await (const o of s.rt.store.list('logsnap', `dcs/${s.projectId}/`)) keys.push(o.key);
+        for await (const o of s.rt.store.list(RUNLOG_BUCKET, `${s.projectId}/`)) keys.push(o.key);
         return keys;
       };
       assert.ok((await objects()).length >= 9);

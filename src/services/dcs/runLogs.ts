@@ -56,6 +56,8 @@ export type RunlogStatus = 'collecting' | 'succeed' | 'failed';
 export type RunlogRow = Selectable<DcsRedislogTable>;
 
 export const COLLECT_KIND = 'dcs.redislog.collect';
+/** Run logs live in <bucket>/<project_id>/<instance_id>/<job_id>/redis_<ip>_<yyyy-mm-dd>.log */
+export const RUNLOG_BUCKET = 'dcs-run-logs';
 /** Collected run logs are kept 7 days (DCS console documentation), then deleted. */
 export const RETENTION_MS = 7 * 24 * 3600 * 1000;
 /** PING / CONFIG GET timeout per command */
@@ -89,13 +91,12 @@ export const fileNameOf = (ip: string, day: string) => `redis_${ip}_${day}.log`;
 export class DcsRunLogs {
   constructor(private readonly deps: ServiceDeps) {}
 
-  /** The bucket run logs are stored in: the S3 store's bucket, or `logsnap` on the fs store. */
-  get bucket(): string {
-    return this.deps.config.storage.s3?.bucket ?? 'logsnap';
-  }
+  /** The (logical) bucket run logs are stored in; see RUNLOG_BUCKET. */
+  readonly bucket = RUNLOG_BUCKET;
 
+  /** One folder per collection job, so a re-collection never overwrites a file a link points to. */
   #key(projectId: string, instanceId: string, jobId: string, fileName: string): string {
-    return `dcs/${projectId}/${instanceId}/${jobId}/${fileName}`;
+    return `${projectId}/${instanceId}/${jobId}/${fileName}`;
   }
 
   async instance(projectId: string, instanceId: string): Promise<Cluster<DcsEngineT>> {
