@@ -1,5 +1,6 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -275,6 +276,16 @@ for (const { engine, skip } of await engines()) {
       assert.equal(e.httpStatusCode, 400);
       assert.equal(e.errorCode, 'DCS.4800');
       assert.match(e.errorMsg!, /could not be collected.*ENOENT/);
+    });
+
+    test('a FIFO as log file: failed at once (not a regular file), no hang', async () => {
+      const fifo = join(dir, 'fifo.log');
+      execFileSync('mkfifo', [fifo]);
+      await s.rt.deps.clusters.register({ id: `fifo-${engine}`, projectId: s.projectId, service: 'dcs', name: 'fifo', engine: { nodes: [{ replicationId: 'r1', ip: '10.0.5.1', url: REDIS_URL, logFile: fifo }] } });
+      const r = await collect(s.client('/dcs'), `fifo-${engine}`, { log_type: 'run' });
+      const job = await waitJob(s, r.jobId!);
+      assert.equal(job.state, 'FAILED');
+      assert.match(job.error!, /is not a regular file/);
     });
 
     test('Redis logging to stdout (logfile ""): failed, and why', async (t) => {

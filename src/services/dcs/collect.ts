@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { PassThrough, Readable } from 'node:stream';
 import type { ObjectStore, PutResult } from '../../storage/objectStore.js';
@@ -39,7 +40,8 @@ const errno = (e: unknown) => (e as NodeJS.ErrnoException)?.code ?? (e as Error)
 export async function sliceLogToStore(o: SliceToStoreInput): Promise<SliceToStoreResult> {
   let fh;
   try {
-    fh = await open(o.path, 'r');
+    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever
+    fh = await open(o.path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
     throw new NodeProblem(
       `logsnap cannot read the Redis log file ${o.path} (${errno(e)}); make it readable by the user logsnap runs as, on the host logsnap runs on (or register the node with "logFile" pointing to a readable copy)`,
