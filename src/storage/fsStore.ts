@@ -1,8 +1,9 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
+import { hashingMeter } from './meter.js';
 import { pipeline } from 'node:stream/promises';
 import {
   ObjectNotFoundError, RangeNotSatisfiableError, validateBucket, validateKey, validatePrefix,
@@ -48,19 +49,12 @@ export class FsObjectStore implements ObjectStore {
     const tmpDir = join(this.root, '.tmp');
     await mkdir(tmpDir, { recursive: true });
     const tmp = join(tmpDir, randomUUID());
-    const hash = createHash('sha256');
-    let size = 0;
-    const meter = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
-        hash.update(chunk);
-        size += chunk.length;
-        cb(null, chunk);
-      },
-    });
+    const meter = hashingMeter();
     try {
-      await pipeline(body, meter, createWriteStream(tmp, { flags: 'wx' }), { signal: opts.signal });
+      await pipeline(body, meter.stream, createWriteStream(tmp, { flags: 'wx' }), { signal: opts.signal });
+      const size = meter.size();
       await mkdir(dirname(dest), { recursive: true });
-      const sha256 = hash.digest('hex');
+      const sha256 = meter.sha256();
       const meta: Meta = { sha256, size, contentType: opts.contentType };
       const metaPath = this.#metaPath(bucket, key);
       await mkdir(dirname(metaPath), { recursive: true });

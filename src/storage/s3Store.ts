@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Readable, Transform, pipeline } from 'node:stream';
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand,
@@ -8,6 +8,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { ConfigError } from '../config/section.js';
+import { hashingMeter } from './meter.js';
 import {
   ObjectNotFoundError, RangeNotSatisfiableError, validateBucket, validateKey, validatePrefix,
   type GetResult, type ObjectInfo, type ObjectStore, type PutResult,
@@ -184,15 +185,8 @@ export class S3ObjectStore implements ObjectStore {
       body.destroy();
       throw abortError();
     }
-    const hash = createHash('sha256');
-    let size = 0;
-    const meter = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
-        hash.update(chunk);
-        size += chunk.length;
-        cb(null, chunk);
-      },
-    });
+    const metered = hashingMeter();
+    const meter = metered.stream;
     // Remember why the source failed: the multipart cleanup may fail too (servers without
     // AbortMultipartUpload) and must not hide the original cause.
     let sourceError: Error | undefined;
@@ -204,7 +198,7 @@ export class S3ObjectStore implements ObjectStore {
     });
     const onAbort = () => body.destroy(abortError());
     signal?.addEventListener('abort', onAbort, { once: true });
-    const metaFor = () => ({ Metadata: { sha256: hash.digest('hex') }, ...(opts.contentType ? { ContentType: opts.contentType } : {}) });
+    const metaFor = () => ({ Metadata: { sha256: metered.sha256() }, ...(opts.contentType ? { ContentType: opts.contentType } : {}) });
     let staged: string | undefined;
     try {
       // Read up to one part: small objects go in a single request with their metadata.
@@ -227,7 +221,7 @@ export class S3ObjectStore implements ObjectStore {
         const meta = metaFor();
         await this.client.send(new PutObjectCommand({ Bucket: this.opts.bucket, Key: finalKey, Body: data, ContentLength: data.length, ...meta }), { abortSignal: signal });
         this.#usageCache = undefined;
-        return { size, sha256: meta.Metadata.sha256 };
+        return { size: metered.size(), sha256: meta.Metadata.sha256 };
       }
       // Large object: multipart upload to a staging key, then copy into place with metadata.
       staged = `${TMP_PREFIX}${randomUUID()}`;
@@ -251,9 +245,9 @@ export class S3ObjectStore implements ObjectStore {
       if (signal?.aborted) throw abortError();
       const meta = metaFor();
       // Commit point: once the copy starts the put completes even if aborted.
-      await this.#copyInto(staged, finalKey, size, meta);
+      await this.#copyInto(staged, finalKey, metered.size(), meta);
       this.#usageCache = undefined;
-      return { size, sha256: meta.Metadata.sha256 };
+      return { size: metered.size(), sha256: meta.Metadata.sha256 };
     } catch (e) {
       body.destroy();
       meter.destroy();
