@@ -163,12 +163,14 @@ describe('three logsnap processes on one PostgreSQL and one S3 store', { skip: p
     await sql.connect();
     store = new S3ObjectStore({ endpoint: s3.endpoint, region: 'us-east-1', bucket: s3.bucket, credentials: { accessKeyId: S3RVER_KEY, secretAccessKey: S3RVER_SECRET }, forcePathStyle: true, partSize: 8 << 20 });
 
-    // log folders: tiny ones for the many-jobs test, a medium one for the race, a large one for the kill
+    // log folders: tiny ones for the many-jobs test; a medium one for the race (its backup lasts a few
+    // seconds, far longer than the burst of 50 requests takes to arrive, so every other request meets
+    // an active backup); a large one for the kill (several seconds, several objects)
     const logDir = (id: string) => join(tmp, 'logs', id, 'es-1');
     for (const id of [...SMALL, AUTO]) {
       for (let f = 0; f < 3; f++) await writeLogFile(join(logDir(id), f === 0 ? `${id}.log` : `${id}.log.${f}`), 2048 + f * 1000, { seed: f + 1 });
     }
-    for (let f = 0; f < 4; f++) await writeLogFile(join(logDir(RACE), `race.log.${f + 1}`), 24 << 20, { seed: f + 1 });
+    for (let f = 0; f < 4; f++) await writeLogFile(join(logDir(RACE), `race.log.${f + 1}`), 40 << 20, { seed: f + 1 });
     for (let f = 0; f < 8; f++) await writeLogFile(join(logDir(BIG), `big.log.${f + 1}`), 48 << 20, { seed: f + 11 });
 
     const config = {
