@@ -171,7 +171,7 @@ describe('three logsnap processes on one PostgreSQL and one S3 store', { skip: p
       for (let f = 0; f < 3; f++) await writeLogFile(join(logDir(id), f === 0 ? `${id}.log` : `${id}.log.${f}`), 2048 + f * 1000, { seed: f + 1 });
     }
     for (let f = 0; f < 4; f++) await writeLogFile(join(logDir(RACE), `race.log.${f + 1}`), 40 << 20, { seed: f + 1 });
-    for (let f = 0; f < 8; f++) await writeLogFile(join(logDir(BIG), `big.log.${f + 1}`), 48 << 20, { seed: f + 11 });
+    for (let f = 0; f < 10; f++) await writeLogFile(join(logDir(BIG), `big.log.${f + 1}`), 48 << 20, { seed: f + 11 });
 
     const config = {
       projects: [{
