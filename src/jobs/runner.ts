@@ -201,13 +201,14 @@ export class JobRunner {
       clearInterval(heartbeat);
       if (controller.signal.aborted) throw controller.signal.reason ?? new Error('aborted');
       const now = this.clock.now();
-      await this.db.kysely
+      const res = await this.db.kysely
         .updateTable('jobs')
         .set({ state: 'SUCCEEDED', result: JSON.stringify(result ?? null), progress: 100, finished_at: now, updated_at: now, active_key: null, lease_owner: null, lease_expires_at: null })
         .where('id', '=', job.id)
         .where('lease_owner', '=', this.owner)
-        .execute();
-      log.info({ duration_ms: now - (job.started_at ?? now) }, 'job succeeded');
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) === 1) log.info({ duration_ms: now - (job.started_at ?? now) }, 'job succeeded');
+      else log.warn('job finished after its lease was lost; its result was discarded');
     } catch (err) {
       clearInterval(heartbeat);
       const reason = controller.signal.aborted ? controller.signal.reason : err;
