@@ -90,23 +90,6 @@ export class JobQueue {
     return row;
   }
 
-  /**
-   * Release a RUNNING job's activeKey before the job ends, inside the caller's transaction, while
-   * `owner` still holds its lease. For handlers whose outcome is already visible to users (a record
-   * marked SUCCESS in the same transaction): the next job with that key can be enqueued at once,
-   * instead of conflicting until the runner's final write.
-   */
-  async releaseActiveKey(jobId: string, owner: string, trx: Db['kysely'] = this.db.kysely): Promise<boolean> {
-    const res = await trx
-      .updateTable('jobs')
-      .set({ active_key: null, updated_at: this.clock.now() })
-      .where('id', '=', jobId)
-      .where('state', '=', 'RUNNING')
-      .where('lease_owner', '=', owner)
-      .executeTakeFirst();
-    return Number(res.numUpdatedRows) === 1;
-  }
-
   async get(id: string): Promise<JobRow | undefined> {
     return this.db.kysely.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
   }

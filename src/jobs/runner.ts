@@ -1,5 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
+import type { Kysely } from 'kysely';
 import type { Db } from '../db/index.js';
+import type { Database } from '../db/types.js';
 import { hex32 } from '../security/ids.js';
 import type { Clock, JobQueue, JobRow } from './queue.js';
 
@@ -10,6 +12,14 @@ export interface JobContext<P = unknown> {
   signal: AbortSignal;
   /** record progress (0–100); throttled, also renews the lease */
   progress(pct: number): void;
+  /**
+   * Register a step that runs inside the transaction that marks the job SUCCEEDED (and releases its
+   * activeKey), only while this worker still holds the lease. Services mark their own record done
+   * here, so a client that sees the record done can start the next job for the same key at once,
+   * and a record never says done for a job that did not end SUCCEEDED. Use only `trx` inside.
+   * Throwing (e.g. a JobFailure) rolls the whole commit back and fails the job.
+   */
+  onCommit(step: (trx: Kysely<Database>) => Promise<void>): void;
   log: FastifyBaseLogger;
 }
 
@@ -181,8 +191,10 @@ export class JobRunner {
       beat().catch((err) => log.error({ err }, 'job heartbeat failed'));
     }, Math.max(200, Math.floor(this.opts.leaseMs / 3)));
     let lastProgressWrite = 0;
-    const ctx = {
+    const commitSteps: ((trx: Kysely<Database>) => Promise<void>)[] = [];
+    const ctx: JobContext = {
       job,
+      onCommit: (step) => void commitSteps.push(step),
       payload: JSON.parse(job.payload),
       signal: controller.signal,
       log,
@@ -201,13 +213,19 @@ export class JobRunner {
       clearInterval(heartbeat);
       if (controller.signal.aborted) throw controller.signal.reason ?? new Error('aborted');
       const now = this.clock.now();
-      const res = await this.db.kysely
-        .updateTable('jobs')
-        .set({ state: 'SUCCEEDED', result: JSON.stringify(result ?? null), progress: 100, finished_at: now, updated_at: now, active_key: null, lease_owner: null, lease_expires_at: null })
-        .where('id', '=', job.id)
-        .where('lease_owner', '=', this.owner)
-        .executeTakeFirst();
-      if (Number(res.numUpdatedRows) === 1) log.info({ duration_ms: now - (job.started_at ?? now) }, 'job succeeded');
+      const committed = await this.db.kysely.transaction().execute(async (trx) => {
+        const res = await trx
+          .updateTable('jobs')
+          .set({ state: 'SUCCEEDED', result: JSON.stringify(result ?? null), progress: 100, finished_at: now, updated_at: now, active_key: null, lease_owner: null, lease_expires_at: null })
+          .where('id', '=', job.id)
+          .where('lease_owner', '=', this.owner)
+          .where('state', '=', 'RUNNING')
+          .executeTakeFirst();
+        if (Number(res.numUpdatedRows) !== 1) return false;
+        for (const step of commitSteps) await step(trx);
+        return true;
+      });
+      if (committed) log.info({ duration_ms: now - (job.started_at ?? now) }, 'job succeeded');
       else log.warn('job finished after its lease was lost; its result was discarded');
     } catch (err) {
       clearInterval(heartbeat);

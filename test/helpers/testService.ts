@@ -97,6 +97,19 @@ export function testService(state: TestServiceState = { failed: [], runs: [] }, 
           },
         },
         {
+          // marks a row in `meta` in the job's final transaction; payload.fail makes the step throw after writing
+          kind: 'test.commit',
+          retryable: false,
+          run: async (ctx) => {
+            const { key, fail } = ctx.payload as { key: string; fail?: boolean };
+            ctx.onCommit(async (trx) => {
+              await trx.insertInto('meta').values({ key, value: ctx.job.id }).execute();
+              if (fail) throw new JobFailure('the record could not be finished');
+            });
+            return { key };
+          },
+        },
+        {
           kind: 'test.wait-abort',
           retryable: false,
           run: (ctx) =>

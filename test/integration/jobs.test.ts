@@ -51,6 +51,21 @@ for (const { engine, skip } of await engines()) {
       assert.match(done.error!, /^internal error: cannot read properties/);
     });
 
+    test('onCommit: the step and SUCCEEDED commit together; a failing step rolls back and fails the job', async () => {
+      const meta = (key: string) => s.rt.db.kysely.selectFrom('meta').select('value').where('key', '=', key).executeTakeFirst();
+      const ok = (await s.rt.queue.enqueue({ kind: 'test.commit', activeKey: `c-${engine}`, payload: { key: `commit-ok-${engine}` } }))!;
+      const okDone = await waitDone(ok.id);
+      assert.equal(okDone.state, 'SUCCEEDED');
+      assert.equal((await meta(`commit-ok-${engine}`))?.value, ok.id);
+      assert.equal(okDone.active_key, null);
+      const bad = (await s.rt.queue.enqueue({ kind: 'test.commit', activeKey: `c-${engine}`, payload: { key: `commit-bad-${engine}`, fail: true } }))!;
+      const badDone = await waitDone(bad.id);
+      assert.equal(badDone.state, 'FAILED');
+      assert.equal(badDone.error, 'the record could not be finished');
+      assert.equal(await meta(`commit-bad-${engine}`), undefined, 'the step was rolled back with the job update');
+      assert.equal(badDone.active_key, null);
+    });
+
     test('activeKey: a second active job for the same key is refused, and allowed again once the first ends', async () => {
       const first = (await s.rt.queue.enqueue({ kind: 'test.wait-abort', activeKey: `k-${engine}` }))!;
       await assert.rejects(s.rt.queue.enqueue({ kind: 'test.echo', activeKey: `k-${engine}` }), JobConflictError);

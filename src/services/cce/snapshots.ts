@@ -218,12 +218,16 @@ export class MasterSnapshots {
           snap.close();
           await writes;
         }
-        const now = clock.now();
-        await db.kysely
-          .updateTable('cce_snapshot_tasks')
-          .set({ phase: 'Success', progress: 100, size: put.size, sha256: put.sha256, updated_at: now, completed_at: now })
-          .where('id', '=', task.id)
-          .execute();
+        // Success becomes visible together with the job's end (and the cluster's active key release):
+        // a client that sees Success can start the next snapshot at once.
+        ctx.onCommit(async (trx) => {
+          const now = clock.now();
+          await trx
+            .updateTable('cce_snapshot_tasks')
+            .set({ phase: 'Success', progress: 100, size: put.size, sha256: put.sha256, updated_at: now, completed_at: now })
+            .where('id', '=', task.id)
+            .execute();
+        });
         return { taskId: task.id, bucket: SNAPSHOT_BUCKET, key, size: put.size, sha256: put.sha256, endpoint: snap.endpoint, revision: snap.revision, etcdVersion: snap.version };
       },
       onFailed: async (job, message) => {

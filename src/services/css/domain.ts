@@ -308,18 +308,14 @@ export class CssLogs {
           if (e instanceof BackupError) throw new JobFailure(e.message);
           throw e;
         }
-        // The cluster's "one backup at a time" key is released and the record turns SUCCESS together
-        // (both only while this worker still holds the lease): a client that sees SUCCESS can start the
-        // next backup at once, instead of getting 409 until the runner's final write.
-        const done = await this.#k.transaction().execute(async (trx) => {
-          if (!(await this.deps.queue.releaseActiveKey(ctx.job.id, ctx.job.lease_owner ?? '', trx))) return false;
+        // The record turns SUCCESS in the transaction that ends the job and releases the cluster's
+        // "one backup at a time" key: a client that sees SUCCESS can start the next backup at once.
+        ctx.onCommit(async (trx) => {
           const res = await trx.updateTable('css_log_records')
             .set({ status: 'SUCCESS', finished_at: this.deps.clock.now(), manifest_key: manifestKey(rec.prefix), totals: JSON.stringify(manifest.totals) })
             .where('id', '=', rec.id).where('status', '=', 'RUNNING').executeTakeFirst();
           if (Number(res.numUpdatedRows) !== 1) throw new JobFailure('the backup was marked failed while it was finishing');
-          return true;
         });
-        if (!done) throw new JobFailure('the backup was marked failed while it was finishing (its worker lost the job lease)');
         return { recordId: rec.id, manifest: `${rec.bucket}/${manifestKey(rec.prefix)}`, totals: manifest.totals };
       },
       onFailed: async (job, message) => {

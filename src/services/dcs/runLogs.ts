@@ -233,9 +233,11 @@ export class DcsRunLogs {
       });
       return { src, sliced };
     });
-    const now = this.deps.clock.now();
-    const files: CollectResult['files'] = [];
-    await this.deps.db.kysely.transaction().execute(async (trx) => {
+    // The files turn `succeed` in the transaction that ends the job and releases the replica's
+    // active key: a client that sees them succeed can collect again at once.
+    const files: CollectResult['files'] = out.sliced.files.map((f) => ({ day: f.day, file_name: fileNameOf(node.ip, f.day), size: f.size, sha256: f.sha256 }));
+    ctx.onCommit(async (trx) => {
+      const now = this.deps.clock.now();
       for (const f of out.sliced.files) {
         const fileName = fileNameOf(node.ip, f.day);
         const row = await trx
@@ -253,7 +255,6 @@ export class DcsRunLogs {
           .set({ status: 'succeed', reason: null, bucket: this.bucket, object_key: f.key, size: f.size, sha256: f.sha256, file_name: fileName, collected_at: now, expires_at: now + RETENTION_MS, updated_at: now })
           .where('id', '=', row.id).where('job_id', '=', ctx.job.id)
           .execute();
-        files.push({ day: f.day, file_name: fileName, size: f.size, sha256: f.sha256 });
       }
     });
     return {

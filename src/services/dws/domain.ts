@@ -207,10 +207,15 @@ export class DwsSnapshots {
       ctx.progress(90);
       const archive = await this.d.store.get(row.bucket, row.object_key);
       const entries = await listArchive(target, archive.body, signal);
-      const now = this.d.clock.now();
-      await this.d.db.kysely.updateTable('dws_snapshots')
-        .set({ status: 'AVAILABLE', size_bytes: stored.size, sha256: stored.sha256, finished_at: now, updated_at: now, failure_reason: null })
-        .where('id', '=', row.id).execute();
+      // AVAILABLE becomes visible together with the job's end (and the cluster's busy key release):
+      // a client that sees AVAILABLE can start the next snapshot at once.
+      const { size, sha256 } = stored;
+      ctx.onCommit(async (trx) => {
+        const now = this.d.clock.now();
+        await trx.updateTable('dws_snapshots')
+          .set({ status: 'AVAILABLE', size_bytes: size, sha256, finished_at: now, updated_at: now, failure_reason: null })
+          .where('id', '=', row.id).execute();
+      });
       return { snapshot_id: row.id, size: stored.size, sha256: stored.sha256, toc_entries: entries };
     } catch (e) {
       await this.d.store.delete(row.bucket, row.object_key).catch(() => undefined);
@@ -315,7 +320,9 @@ export class DwsSnapshots {
       if (e instanceof JobFailure) throw e;
       throw new JobFailure(scrubSecrets(`restore failed: ${(e as Error).message}`, target.secrets));
     }
-    await this.d.clusters.setStatus(cluster.id, 'AVAILABLE');
+    ctx.onCommit(async (trx) => {
+      await trx.updateTable('clusters').set({ status: 'AVAILABLE', updated_at: this.d.clock.now() }).where('id', '=', cluster.id).execute();
+    });
     return { cluster_id: cluster.id, database: p.database, snapshot_id: snap.id };
   }
 
