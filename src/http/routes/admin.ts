@@ -151,14 +151,19 @@ export function adminRoutes(deps: { projects: Projects; clusters: Clusters; queu
       summary: 'A signed, expiring download link for a stored object (e.g. a CSS backup manifest)',
       schema: {
         body: Type.Object({
-          bucket: Type.String({ minLength: 3, maxLength: 63 }),
-          key: Type.String({ minLength: 1, maxLength: 1024 }),
+          /** `<bucket>/<key>` as jobs report it (e.g. a CSS manifest), or bucket and key apart */
+          path: Type.Optional(Type.String({ minLength: 5, maxLength: 1100 })),
+          bucket: Type.Optional(Type.String({ minLength: 3, maxLength: 63 })),
+          key: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
           ttl_seconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 604800 })),
         }),
         response: { 200: Type.Object({ link: Type.String(), size: Type.Number(), sha256: Type.Union([Type.String(), Type.Null()]), expires_at: Type.Number() }) },
       },
       handler: async (req) => {
-        const { bucket, key } = req.body;
+        const slash = req.body.path?.indexOf('/') ?? -1;
+        const bucket = req.body.path ? req.body.path.slice(0, slash) : req.body.bucket;
+        const key = req.body.path ? req.body.path.slice(slash + 1) : req.body.key;
+        if (!bucket || !key) throw appError('LOGSNAP.0400', 'Send "path": "<bucket>/<key>", or "bucket" and "key".');
         try {
           validateBucket(bucket);
           validateKey(key);
