@@ -89,7 +89,8 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   return cfg;
 }
 
-function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+/** Merge plain objects recursively (arrays and scalars of `b` replace those of `a`). */
+export function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...a };
   for (const [k, v] of Object.entries(b)) {
     const cur = out[k];

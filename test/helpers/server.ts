@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import pino from 'pino';
-import { loadConfig } from '../../src/config/load.js';
+import { deepMerge, loadConfig } from '../../src/config/load.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../../src/runtime.js';
 import type { Clock } from '../../src/jobs/queue.js';
 import { hex32 } from '../../src/security/ids.js';
@@ -160,15 +160,6 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
       }
     },
   };
-}
-
-function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...a };
-  for (const [k, v] of Object.entries(b)) {
-    const cur = out[k];
-    out[k] = v && typeof v === 'object' && !Array.isArray(v) && cur && typeof cur === 'object' && !Array.isArray(cur) ? deepMerge(cur as Record<string, unknown>, v as Record<string, unknown>) : v;
-  }
-  return out;
 }
 
 /** Poll until fn returns a truthy value (jobs are asynchronous); fails after timeoutMs. */

@@ -3,16 +3,15 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { CLI_ARGS, ROOT } from '../helpers/cli.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** Start `logsnap serve`, wait for the banner, stop it with SIGTERM. */
 async function serveOnce(dataDir: string): Promise<{ banner: string; code: number | null }> {
-  const p = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'serve'], {
+  const p = spawn(process.execPath, [...CLI_ARGS, 'serve'], {
     env: { ...process.env, LOGSNAP_DATA_DIR: dataDir, LOGSNAP_PORT: '0', LOGSNAP_LOG_LEVEL: 'silent', DATABASE_URL: '' },
-    cwd: root,
+    cwd: ROOT,
   });
   let out = '';
   p.stderr.on('data', (d) => (out += d));
@@ -52,9 +51,9 @@ test('first start: project, AK/SK and a first call are printed; credentials pers
 });
 
 test('an invalid configuration stops the start with a message that names the fix', async () => {
-  const p = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'serve'], {
+  const p = spawn(process.execPath, [...CLI_ARGS, 'serve'], {
     env: { ...process.env, LOGSNAP_PORT: 'eighty', DATABASE_URL: '' },
-    cwd: root,
+    cwd: ROOT,
   });
   let err = '';
   p.stderr.on('data', (d) => (err += d));

@@ -54,7 +54,7 @@ export function downloadRoutes(deps: { store: ObjectStore; linkKey: Buffer; cloc
     if (info.sha256) reply.header('X-Checksum-Sha256', info.sha256);
     try {
       const got = await deps.store.get(bucket, key, range ?? undefined);
-      reply.header('Content-Length', String(got.range.end - got.range.start + 1 < 0 ? 0 : got.range.end - got.range.start + 1));
+      reply.header('Content-Length', String(Math.max(0, got.range.end - got.range.start + 1)));
       if (range) {
         reply.status(206).header('Content-Range', `bytes ${got.range.start}-${got.range.end}/${got.size}`);
       }
