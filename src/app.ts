@@ -8,6 +8,7 @@ import { authenticateAdmin, authenticateProject, type AuthDeps } from './http/au
 import type { RouteGroup } from './http/route.js';
 import type { Metrics } from './observability/metrics.js';
 import { hex32 } from './security/ids.js';
+import { runInRequest } from './http/requestContext.js';
 import type { ServiceDeps } from './services/types.js';
 
 export interface AppDeps extends ServiceDeps {
@@ -52,6 +53,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (req, body, done) => {
     req.rawBody = body as Buffer;
     done(null, undefined);
+  });
+
+  // The request context (request id, source address, later the caller) for code below the routes.
+  app.addHook('onRequest', (req, _reply, done) => {
+    runInRequest({ requestId: req.id, sourceIp: req.ip }, done);
   });
 
   app.addHook('onRequest', async (req, reply) => {

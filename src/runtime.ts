@@ -9,6 +9,7 @@ import { ConfigError } from './config/section.js';
 import { openDb, type Db } from './db/index.js';
 import { migrate, type NamedMigrations } from './db/migrate.js';
 import * as m0001 from './db/migrations/0001_platform.js';
+import * as m0002 from './db/migrations/0002_job_origin.js';
 import { SecretBox, parseMasterKey, sha256hex } from './security/secrets.js';
 import { newToken } from './security/ids.js';
 import { Projects } from './projects/projects.js';
@@ -30,7 +31,7 @@ import { SERVICES } from './services/index.js';
 import type { ServiceDeps, ServiceInstance, ServiceModule } from './services/types.js';
 import { redactUrlPassword } from './security/redact.js';
 
-export const PLATFORM_MIGRATIONS: NamedMigrations = { '0001_platform': m0001 };
+export const PLATFORM_MIGRATIONS: NamedMigrations = { '0001_platform': m0001, '0002_job_origin': m0002 };
 
 export interface RuntimeOptions {
   config: Config;

@@ -81,4 +81,8 @@ export interface JobTable {
   started_at: number | null;
   finished_at: number | null;
   updated_at: number;
+  /** X-Request-Id of the API call that enqueued it (null for scheduled and internal jobs) */
+  request_id: string | null;
+  /** `ak:<AK>`, `token:<hash prefix>`, `admin`, `scheduler:<schedule>` or `system` */
+  created_by: string | null;
 }

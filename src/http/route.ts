@@ -62,6 +62,6 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     rawBody?: Buffer;
-    caller?: { projectId: string; via: 'aksk' | 'token'; accessKey?: string };
+    caller?: { projectId: string; via: 'aksk' | 'token'; accessKey?: string; tokenId?: string };
   }
 }

@@ -3,6 +3,7 @@ import type { Db } from '../db/index.js';
 import { isUniqueViolation } from '../db/index.js';
 import type { JobTable } from '../db/types.js';
 import { uuid } from '../security/ids.js';
+import { currentRequest } from '../http/requestContext.js';
 
 export type JobRow = Selectable<JobTable>;
 export type JobState = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
@@ -20,6 +21,8 @@ export interface EnqueueInput {
   runAt?: number;
   maxAttempts?: number;
   id?: string;
+  /** who starts it; defaults to the current request's caller (see http/requestContext.ts), else `system` */
+  createdBy?: string;
 }
 
 /** Another job holds the same activeKey. */
@@ -52,6 +55,7 @@ export class JobQueue {
    */
   async enqueue(input: EnqueueInput, trx: Db['kysely'] = this.db.kysely): Promise<JobRow | null> {
     const now = this.clock.now();
+    const origin = currentRequest();
     const row: JobRow = {
       id: input.id ?? uuid(),
       kind: input.kind,
@@ -74,6 +78,8 @@ export class JobQueue {
       started_at: null,
       finished_at: null,
       updated_at: now,
+      request_id: origin?.requestId ?? null,
+      created_by: input.createdBy ?? origin?.caller ?? 'system',
     };
     try {
       await trx.insertInto('jobs').values(row).execute();

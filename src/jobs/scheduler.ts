@@ -42,7 +42,7 @@ export class Scheduler {
       try {
         await s.tick?.(now);
         for (const job of (await s.due?.(now)) ?? []) {
-          if (await this.queue.enqueue(job)) enqueued++;
+          if (await this.queue.enqueue({ createdBy: `scheduler:${s.name}`, ...job })) enqueued++;
         }
       } catch (err) {
         this.log.error({ err, schedule: s.name }, 'schedule failed');

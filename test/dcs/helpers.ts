@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
-import { op, type HcClient } from '../helpers/sdk.js';
+import { op, opWithHeaders, type HcClient } from '../helpers/sdk.js';
 import { eventually, type TestServer } from '../helpers/server.js';
 
 export const REDIS_URL = process.env.LOGSNAP_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -89,23 +89,10 @@ export const URLS = {
   link: '/v2/{project_id}/instances/{instance_id}/redislog/{id}/links',
 };
 
-const lastHeaders = new WeakMap<HcClient, Record<string, string>>();
-/** Remember the response headers the SDK's axios saw (the SDK hands back only the body). */
-function watchHeaders(c: HcClient): void {
-  if (lastHeaders.has(c)) return;
-  lastHeaders.set(c, {});
-  const axios = (c as unknown as { httpClient: { _axiosInstance: { interceptors: { response: { use(ok: (r: any) => any): void } } } } }).httpClient._axiosInstance;
-  axios.interceptors.response.use((r) => {
-    lastHeaders.set(c, { ...r.headers });
-    return r;
-  });
-}
-
 /** CreateRedislog through the SDK; also returns the X-Logsnap-Job-Id response header. */
 export async function collect(c: HcClient, instanceId: string, q: Record<string, unknown>) {
-  watchHeaders(c);
-  const r = await op(c, { method: 'POST', url: URLS.collect, pathParams: { instance_id: instanceId }, queryParams: q });
-  return { ...r, jobId: lastHeaders.get(c)?.['x-logsnap-job-id'] };
+  const { body, headers } = await opWithHeaders(c, { method: 'POST', url: URLS.collect, pathParams: { instance_id: instanceId }, queryParams: q });
+  return { ...body, jobId: headers['x-logsnap-job-id'] };
 }
 export function list(c: HcClient, instanceId: string, q: Record<string, unknown> = { log_type: 'run' }) {
   return op(c, { method: 'GET', url: URLS.list, pathParams: { instance_id: instanceId }, queryParams: q });

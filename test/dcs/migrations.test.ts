@@ -17,7 +17,7 @@ for (const { engine, skip } of await engines()) {
       const db = openDb(pgdb ? pgdb.url : `sqlite:${join(dir, 'm.db')}`);
       try {
         const all = { ...PLATFORM_MIGRATIONS, ...dcsService.migrations };
-        assert.deepEqual(await migrate(db, all), ['0001_platform', '0200_dcs_redislogs']);
+        assert.deepEqual(await migrate(db, all), Object.keys(all).sort());
         assert.deepEqual(await migrate(db, all), []);
         const row = {
           id: 'a', project_id: 'p', instance_id: 'i', replication_id: 'r', replication_ip: '1.2.3.4', group_name: 'group-0',

@@ -70,3 +70,22 @@ export async function opError(client: HcClient, o: SdkOptions): Promise<SdkError
   }
 }
 
+
+const lastHeaders = new WeakMap<HcClient, Record<string, string>>();
+/** Remember the response headers the SDK's axios saw (the SDK hands back only the body). */
+function watchHeaders(c: HcClient): void {
+  if (lastHeaders.has(c)) return;
+  lastHeaders.set(c, {});
+  const axios = (c as unknown as { httpClient: { _axiosInstance: { interceptors: { response: { use(ok: (r: any) => any): void } } } } }).httpClient._axiosInstance;
+  axios.interceptors.response.use((r) => {
+    lastHeaders.set(c, { ...r.headers });
+    return r;
+  });
+}
+
+/** `op()`, also returning the response headers (X-Request-Id, X-Logsnap-Job-Id …), lower-case keys. */
+export async function opWithHeaders(client: HcClient, o: SdkOptions): Promise<{ body: Record<string, any> & { httpStatusCode: number }; headers: Record<string, string> }> {
+  watchHeaders(client);
+  const body = await op(client, o);
+  return { body, headers: lastHeaders.get(client) ?? {} };
+}

@@ -4,6 +4,7 @@ import { verifyRequest, type VerifyFailure } from './signature.js';
 import type { Projects } from '../../projects/projects.js';
 import type { Clock } from '../../jobs/queue.js';
 import { sha256hex, safeEqual } from '../../security/secrets.js';
+import { currentRequest } from '../requestContext.js';
 
 const MESSAGES: Record<VerifyFailure, string> = {
   'missing-authorization': 'Incorrect IAM authentication information: Authorization or X-Auth-Token header is missing',
@@ -30,7 +31,7 @@ export async function authenticateProject(req: FastifyRequest, deps: AuthDeps): 
     const found = await deps.projects.projectForToken(token);
     if (found === 'expired') throw appError('APIGW.0301', 'Incorrect IAM authentication information: the token has expired');
     if (!found) throw appError('APIGW.0301', 'Incorrect IAM authentication information: the token is not valid');
-    req.caller = { projectId: found.projectId, via: 'token' };
+    req.caller = { projectId: found.projectId, via: 'token', tokenId: sha256hex(token).slice(0, 12) };
   } else {
     const result = await verifyRequest(
       { method: req.method, url: req.raw.url ?? req.url, headers: req.headers, body: req.rawBody ?? Buffer.alloc(0) },
@@ -50,6 +51,11 @@ export async function authenticateProject(req: FastifyRequest, deps: AuthDeps): 
     }
     req.caller = { projectId: result.key, via: 'aksk', accessKey: result.accessKey };
   }
+  const ctx = currentRequest();
+  if (ctx) {
+    ctx.projectId = req.caller.projectId;
+    ctx.caller = req.caller.via === 'aksk' ? `ak:${req.caller.accessKey}` : `token:${req.caller.tokenId}`;
+  }
   const params = req.params as Record<string, string> | undefined;
   const pathProject = params?.project_id;
   const headerProject = req.headers['x-project-id'];
@@ -67,4 +73,6 @@ export function authenticateAdmin(req: FastifyRequest, deps: AuthDeps): void {
   const token = typeof header === 'string' ? header : auth?.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
   if (!token) throw appError('LOGSNAP.0401', 'Admin API: send the admin token as Authorization: Bearer <token>');
   if (!safeEqual(sha256hex(token), deps.adminTokenHash())) throw appError('LOGSNAP.0401', 'Admin API: the admin token is not valid');
+  const ctx = currentRequest();
+  if (ctx) ctx.caller = 'admin';
 }

@@ -9,6 +9,8 @@ export const JobView = Type.Object({
   attempts: Type.Integer(), created_at: Type.Number(),
   started_at: Type.Union([Type.Number(), Type.Null()]), finished_at: Type.Union([Type.Number(), Type.Null()]),
   result: Type.Unknown(),
+  request_id: Type.Union([Type.String(), Type.Null()]),
+  created_by: Type.Union([Type.String(), Type.Null()]),
 });
 
 export function jobView(j: JobRow): Static<typeof JobView> {
@@ -16,6 +18,7 @@ export function jobView(j: JobRow): Static<typeof JobView> {
     id: j.id, kind: j.kind, state: j.state, progress: j.progress, cluster_id: j.cluster_id, error: j.error,
     attempts: j.attempts, created_at: j.created_at, started_at: j.started_at, finished_at: j.finished_at,
     result: j.result ? JSON.parse(j.result) : null,
+    request_id: j.request_id, created_by: j.created_by,
   };
 }
 
