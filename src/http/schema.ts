@@ -13,7 +13,7 @@
  * - A schema may name the catalogue code its violations answer with: `'x-error-code'`.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import type { TSchema } from '@sinclair/typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifySchemaCompiler } from 'fastify';
 
 export type SchemaPart = 'params' | 'querystring' | 'headers' | 'body';
@@ -24,6 +24,16 @@ export const DEFAULT_MAX_LENGTH: Record<SchemaPart, number> = { params: 1024, qu
 export const MAX_BODY_DEPTH = 32;
 
 const OPTIONAL = Symbol.for('TypeBox.Optional');
+
+// ---- shared field schemas -------------------------------------------------------------------
+
+/** `{project_id}` of a path: the caller's project (32 hex for projects logsnap creates). */
+export const ProjectId = Type.String({ minLength: 1, maxLength: 64, description: "the caller's project id" });
+/** A resource id in a path or body (cluster, instance, snapshot, log file, policy): 1–64 characters. */
+export const ResourceId = Type.String({ minLength: 1, maxLength: 64 });
+/** A 0-based offset of a listing: far past any list logsnap keeps is refused, not clamped. */
+export const Offset0 = (description = '0-based index of the first item') =>
+  Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0, description });
 type Json = Record<string, any>;
 
 function isLiteralUnion(node: Json): boolean {
