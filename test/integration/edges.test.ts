@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect } from 'node:net';
 import { Readable } from 'node:stream';
 import { engines, startServer, type TestServer } from '../helpers/server.js';
 import { op, opError, signRaw } from '../helpers/sdk.js';
@@ -134,6 +135,25 @@ for (const { engine, skip } of await engines()) {
       const expect = await sendBytes(s.url, ['POST /admin/v1/projects HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}']);
       assert.equal(expect.status, 417);
       assertErrorAnswer(expect, 'gateway', 'Expect');
+      const h2 = await sendBytes(s.url, ['PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n']);
+      assert.equal(h2.status, 400);
+      assertErrorAnswer(h2, 'gateway', 'HTTP/2 preface');
+      const both = await sendBytes(s.url, ['POST /admin/v1/projects HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n{}']);
+      assert.equal(both.status, 400, 'Content-Length with Transfer-Encoding (request smuggling shape)');
+      assertErrorAnswer(both, 'gateway', 'CL+TE');
+    });
+
+    test('the one request Node handles itself: CONNECT gets no answer at all — the connection is closed, zero bytes', async () => {
+      const u = new URL(s.url);
+      const bytes = await new Promise<number>((resolve, reject) => {
+        const sock = connect(Number(u.port), u.hostname);
+        let n = 0;
+        sock.on('data', (d) => (n += d.length));
+        sock.on('error', (e) => ((e as NodeJS.ErrnoException).code === 'ECONNRESET' ? undefined : reject(e)));
+        sock.on('close', () => resolve(n));
+        sock.on('connect', () => sock.write('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n'));
+      });
+      assert.equal(bytes, 0);
     });
 
     test('a request that does not arrive in time: 408 in the gateway body, then the connection closes', async () => {
