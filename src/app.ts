@@ -5,7 +5,7 @@ import FindMyWay from 'find-my-way';
 import { appError, type AppError } from './http/errors/catalogue.js';
 import { OWNER_CODES, type ErrorOwner } from './http/errors/render.js';
 import { ownerOfPath } from './http/errors/owner.js';
-import { answerOf, clientErrorHandler, MAX_URL_LENGTH, rawError, toAppError } from './http/errors/framework.js';
+import { answerOf, clientErrorHandler, MAX_PARAM_LENGTH, MAX_URL_LENGTH, rawError, toAppError } from './http/errors/framework.js';
 import { hardenSchema, validatorCompiler } from './http/schema.js';
 import { isJsonMediaType, parseJson, urlProblem } from './http/input.js';
 import { authenticateAdmin, authenticateProject, type AuthDeps } from './http/auth/plugin.js';
@@ -50,7 +50,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     genReqId: () => hex32(),
     requestIdHeader: false,
     bodyLimit: deps.config.server.bodyLimit,
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
     // Node answers some requests itself unless told otherwise: a missing Host (400, no body) is
     // left to us (onRequest below); timeouts and parser errors go to clientErrorHandler.
     http: { requireHostHeader: false, connectionsCheckingInterval: Math.min(30_000, Math.max(250, requestTimeoutMs / 4)) },
@@ -80,7 +80,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   // Every method of every path (plugins' routes too), to tell 405 from 404.
-  const methods = FindMyWay({ ignoreTrailingSlash: true });
+  const methods = FindMyWay({ ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH });
   const seen = new Set<string>();
   app.addHook('onRoute', (r) => {
     for (const m of [r.method].flat()) {

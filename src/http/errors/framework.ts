@@ -14,6 +14,8 @@ import { hex32 } from '../../security/ids.js';
 
 /** Longest request target (path and query) logsnap reads; longer → 414. */
 export const MAX_URL_LENGTH = 8192;
+/** Longest path parameter the router takes (Fastify's default); longer → 400 in the owner's style. */
+export const MAX_PARAM_LENGTH = 100;
 
 export interface ErrorContext {
   owner: ErrorOwner;
@@ -56,7 +58,7 @@ export function toAppError(err: unknown, ctx: ErrorContext): AppError | null {
     case 'FST_ERR_INVALID_URL':
       return appError(codes.invalid, undefined, 'The URL is malformed: a percent-encoding is invalid or does not decode to UTF-8.');
     case 'FST_ERR_MAX_PARAM_LENGTH':
-      return appError(codes.invalid, undefined, 'A path parameter is too long (at most 100 characters).');
+      return appError(codes.invalid, undefined, `A path parameter is too long (at most ${MAX_PARAM_LENGTH} characters).`);
     case 'FST_ERR_NOT_FOUND':
       return appError(codes.notFound);
   }
