@@ -60,6 +60,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     frameworkErrors: (err, req, reply) => {
       const owner = ownerOfPath(req.url, req.headers.host);
       const e = req.url.length > MAX_URL_LENGTH ? uriTooLong() : toAppError(err, { owner, bodyLimit: deps.config.server.bodyLimit, bodyMissing: true });
+      if (!e) req.log.error({ err }, 'unexpected error before routing');
       return sendError(req, reply, owner, e ?? appError(OWNER_CODES[owner].internal, undefined, `Request id ${req.id}.`));
     },
   });

@@ -9,7 +9,7 @@
  * and after), a healthy server. Then every answer seen is scanned for framework default bodies.
  *
  * LOGSNAP_FUZZ_SEED fixes the seed (default: varies per run, printed); LOGSNAP_FUZZ_RUNS sets
- * the requests per operation (default 30); a failure prints the seed, the fast-check path and
+ * the requests per operation (default 50); a failure prints the seed, the fast-check path and
  * the request.
  */
 import { describe, test, before, after } from 'node:test';
@@ -25,7 +25,7 @@ import { fingerprint, stateDiff } from '../helpers/state.js';
 import { baseRequest, localValidators, mutants, operations, type Fixtures, type Mutant, type Operation } from './operations.js';
 
 const SEED = Number(process.env.LOGSNAP_FUZZ_SEED ?? Date.now() % 2_147_483_647);
-const RUNS = Number(process.env.LOGSNAP_FUZZ_RUNS ?? 30);
+const RUNS = Number(process.env.LOGSNAP_FUZZ_RUNS ?? 50);
 /** a per-operation cap, so a slow machine cannot take the suite past a minute per engine */
 const TIME_LIMIT_MS = Number(process.env.LOGSNAP_FUZZ_OP_MS ?? 1200);
 console.log(`fuzz: seed ${SEED} (set LOGSNAP_FUZZ_SEED=${SEED} to replay), ${RUNS} requests per operation`);

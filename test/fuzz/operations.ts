@@ -364,7 +364,8 @@ export function mutants(op: Operation, base: Base, fx: Fixtures): { arb: fc.Arbi
       const t = typeOf(s);
       const put = (v: unknown) => setAt(base.body, root, site.at, v, op, fx);
       const values: fc.Arbitrary<unknown>[] = [];
-      if (t && OTHER_TYPES[t]) values.push(fc.constantFrom(...OTHER_TYPES[t]));
+      // (the root's wrong types are body:wrong-root, where JSON null means "no body")
+      if (t && OTHER_TYPES[t] && site.at.length > 0) values.push(fc.constantFrom(...OTHER_TYPES[t]));
       if (t === 'string') values.push(...badStrings(s));
       if (t === 'integer' || t === 'number') {
         if (typeof s.maximum === 'number') values.push(fc.double({ min: s.maximum + 1, max: s.maximum * 2 + 1e6, noNaN: true, noDefaultInfinity: true }).map((v) => (t === 'integer' ? Math.ceil(v) : v)));
