@@ -70,3 +70,10 @@ test('a schema can name the code of its violations; messages list allowed values
   assert.equal(errorCodeOf(e.errors), undefined);
   assert.equal(validationMessage('body', e.errors), 'body/level must be one of: "a", "b"');
 });
+
+test('declared formats are enforced', () => {
+  const s = hardenSchema(Type.Object({ url: Type.String({ format: 'uri' }), at: Type.Optional(Type.String({ format: 'date-time' })) }), 'body');
+  assert.equal(check(s, 'body', { url: 'https://example.com/hook', at: '2026-01-02T03:04:05Z' }).ok, true);
+  assert.equal(check(s, 'body', { url: 'not a uri' }).ok, false);
+  assert.equal(check(s, 'body', { url: 'https://example.com', at: 'yesterday' }).ok, false);
+});

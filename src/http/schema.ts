@@ -11,8 +11,10 @@
  *   `'x-multiline': true`; every string of a JSON body, its keys included, is well-formed
  *   Unicode (no lone surrogates) without NUL; bodies nest at most 32 levels.
  * - A schema may name the catalogue code its violations answer with: `'x-error-code'`.
+ * - Declared `format`s (uri, date-time, uuid, email, ipv4, …) are enforced (ajv-formats).
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifySchemaCompiler } from 'fastify';
 
@@ -164,8 +166,13 @@ function problem(instancePath: string, message: string): ErrorObject {
 
 // ---- the validator compiler -----------------------------------------------------------------
 
+// ajv-formats is CommonJS: its function is the module's default export (or the module itself)
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
+
 export function createAjv(): Ajv {
   const ajv = new Ajv({ useDefaults: true, removeAdditional: true, allErrors: false, strict: false, coerceTypes: false, verbose: true });
+  // declared formats (uri, date-time, uuid, ipv4, …) are enforced, as Fastify's own compiler would
+  addFormats(ajv);
   ajv.addKeyword({
     keyword: 'x-line',
     type: 'string',

@@ -96,6 +96,12 @@ function namedValue(name: string, owner: Owner, fx: Fixtures): string | undefine
   return undefined;
 }
 
+const FORMAT_EXAMPLES: Record<string, string> = {
+  'date-time': '2026-01-02T03:04:05Z', date: '2026-01-02', time: '03:04:05Z', uri: 'https://example.com/fuzz', url: 'https://example.com/fuzz',
+  'uri-reference': '/fuzz', email: 'fuzz@example.com', hostname: 'example.com', ipv4: '10.0.0.1', ipv6: '::1',
+  uuid: '3ea6ce21-048e-447a-83c3-3fb004b88439', regex: '^fuzz$',
+};
+
 /** A value the schema accepts (deterministic for a seed); throws when none can be built. */
 export function validValue(s: Json, name: string, owner: Owner, fx: Fixtures): unknown {
   if ('const' in s) return s.const;
@@ -106,6 +112,7 @@ export function validValue(s: Json, name: string, owner: Owner, fx: Fixtures): u
     case 'string': {
       const named = namedValue(name, owner, fx);
       if (named !== undefined && fitsLength(s, named) && (!s.pattern || new RegExp(s.pattern, 'u').test(named))) return named;
+      if (typeof s.format === 'string' && FORMAT_EXAMPLES[s.format]) return FORMAT_EXAMPLES[s.format];
       if (s.pattern) {
         const re = new RegExp(s.pattern, 'u');
         const found = fc.sample(fc.stringMatching(re, { size: 'small' }), { seed: fx.seed, numRuns: 200 }).find((v) => fitsLength(s, v) && !/[\u0000-\u001f\u007f]/.test(v));
@@ -226,6 +233,7 @@ function badStrings(s: Json): fc.Arbitrary<string>[] {
   if (typeof s.minLength === 'number' && s.minLength > 0) arbs.push(fc.integer({ min: 0, max: s.minLength - 1 }).map((n) => 'a'.repeat(n)));
   if (Array.isArray(s.enum)) arbs.push(fc.string({ minLength: 1, maxLength: 12 }).filter((v) => !s.enum.includes(v)), fc.constantFrom(...s.enum.filter((e: unknown) => typeof e === 'string').map((e: string) => e.toUpperCase() === e ? e.toLowerCase() : e.toUpperCase())));
   if (s.pattern) arbs.push(fc.constantFrom('!', ' ', '../x', 'a b', '<x>', '{}', '1').filter((v) => !new RegExp(s.pattern, 'u').test(v)));
+  if (typeof s.format === 'string') arbs.push(fc.constantFrom('%%not-a-value%%', '-', 'x:y:z'));
   return arbs;
 }
 
