@@ -1,6 +1,6 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ErrorStyle } from './errors/render.js';
+import type { ErrorOwner, ErrorStyle } from './errors/render.js';
 
 export interface RouteSchema {
   params?: TSchema;
@@ -45,7 +45,7 @@ export function defineRoute<R extends RouteSchema>(def: RouteDef<R>): RouteDef<R
 
 /** A group of routes sharing a service (error style, tag, mount prefix). */
 export interface RouteGroup {
-  /** error style and OpenAPI tag */
+  /** error style and OpenAPI tag; `admin` = logsnap's own API (`LOGSNAP.*` codes) */
   style: ErrorStyle | 'admin';
   tag: string;
   /** also mount under this prefix (SDK endpoint http://host:port/css) */
@@ -59,6 +59,10 @@ declare module 'fastify' {
     auth?: 'project' | 'admin' | 'none';
     operationId?: string;
     service?: string;
+    /** who owns the path: picks the error codes and body style (app.ts) */
+    owner?: ErrorOwner;
+    /** the operation declares a request body (only then is one read, as application/json) */
+    takesBody?: boolean;
   }
   interface FastifyRequest {
     rawBody?: Buffer;

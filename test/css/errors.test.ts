@@ -72,7 +72,7 @@ for (const { engine, skip } of await engines()) {
       await expect(c, open({ ...OPEN, auto_enable: 'yes' }), 400, 'CSS.0001');
       await expect(c, open(OPEN, { action: 'real_time_log_collect' }), 400, 'CSS.0001', /not implemented/);
       await expect(c, open(OPEN, { action: 'dance' }), 400, 'CSS.0001');
-      await expect(c, { method: 'POST', url: URLS.open }, 400, 'CSS.0001');
+      await expect(c, { method: 'POST', url: URLS.open }, 400, 'CSS.0006', /needs a JSON request body/); // no body at all: "Request is null"
       // now enabled: policy and update input errors
       await c.open(OPEN);
       await expect(c, { method: 'POST', url: URLS.policyUpdate, data: { period: '24:00 GMT+08:00' } }, 400, 'CSS.0001', /HH:MM GMT/);

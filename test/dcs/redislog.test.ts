@@ -1,6 +1,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -332,21 +333,40 @@ for (const { engine, skip } of await engines()) {
       }
     });
 
-    test('collecting a day again replaces its file (same id, new bytes); the old object is deleted', async () => {
+    test('each collection is its own: new ids, newest first; earlier files stay listed and their links keep serving the same bytes', async () => {
       const c = s.client('/dcs');
-      const before24 = (await list(c, `sh-${engine}`, { log_type: 'run', limit: 1 })).file_list[0];
-      const oldUrl = (await link(c, `sh-${engine}`, before24.id)).link;
+      const first = (await list(c, `sh-${engine}`, { log_type: 'run', limit: 100 })).file_list;
+      const today1 = first[0];
+      assert.equal(today1.time, D(0));
+      const oldLink = (await link(c, `sh-${engine}`, today1.id)).link;
+      const oldBytes = await download(oldLink);
+      const oldSha = createHash('sha256').update(oldBytes.body).digest('hex');
       const appended = `\n1:M ${stamp(0)} 02:00:00.000 * appended later\n`;
       appendFileSync(fixture(), appended);
       const r = await collect(c, `sh-${engine}`, { log_type: 'run', query_time: 0 });
+      // while the new collection runs, the earlier file is still there and downloadable
       assert.equal((await waitJob(s, r.jobId!)).state, 'SUCCEEDED');
       const l = await list(c, `sh-${engine}`, { log_type: 'run', limit: 100 });
-      assert.equal(l.total_num, 7);
-      assert.equal(l.file_list[0].id, before24.id);
-      const d = await download((await link(c, `sh-${engine}`, before24.id)).link);
-      assert.equal(d.body.toString('latin1'), EXPECTED[D(0)] + appended);
+      assert.equal(l.total_num, first.length + 1, 'one more file: the new collection of today');
+      const today2 = l.file_list[0];
+      assert.equal(today2.time, D(0), 'the newest collection is listed first');
+      assert.notEqual(today2.id, today1.id, 'a new id');
+      assert.equal(today2.backup_id, today2.id);
+      assert.deepEqual(l.file_list.slice(1).map((f: any) => f.id), first.map((f: any) => f.id), 'the earlier collection follows, unchanged');
+      const newBytes = await download((await link(c, `sh-${engine}`, today2.id)).link);
+      assert.equal(newBytes.body.toString('latin1'), EXPECTED[D(0)] + appended);
+      // the link issued before, and a fresh link to the earlier file: the very same bytes
       await s.rt.scheduler!.runOnce();
-      assert.equal((await download(oldUrl)).status, 404, 'the replaced object is gone');
+      for (const url of [oldLink, (await link(c, `sh-${engine}`, today1.id)).link]) {
+        const again = await download(url);
+        assert.equal(again.status, 200);
+        assert.equal(createHash('sha256').update(again.body).digest('hex'), oldSha);
+        assert.equal(again.body.toString('latin1'), EXPECTED[D(0)]);
+      }
+      const row = await s.rt.db.kysely.selectFrom('dcs_redislogs').select(['sha256', 'object_key']).where('id', '=', today1.id).executeTakeFirstOrThrow();
+      assert.equal(row.sha256, oldSha, 'the record keeps the sha256 of the bytes its links serve');
+      const row2 = await s.rt.db.kysely.selectFrom('dcs_redislogs').select(['object_key']).where('id', '=', today2.id).executeTakeFirstOrThrow();
+      assert.notEqual(row2.object_key, row.object_key, 'distinct object keys per collection');
     });
 
     test('after 7 days the files expire and the scheduler ticks of two servers delete their objects once', async () => {
@@ -362,7 +382,7 @@ for (const { engine, skip } of await engines()) {
       clock.advance(7 * DAY - 60_000);
       await s.rt.scheduler!.runOnce();
       clock.t = saved;
-      assert.equal((await list(c, `sh-${engine}`)).total_num, 7, 'not yet');
+      assert.equal((await list(c, `sh-${engine}`)).total_num, 8, 'not yet (two collections of today, six earlier days)');
       // a second logsnap on the same database and object store: both tick at once
       const s2 = await startServer({ engine, clock, dataDir: s.dataDir, databaseUrl: s.databaseUrl });
       try {

@@ -6,6 +6,7 @@
  * hcClient.sendRequest(options). The service packages are not on the npm registry reachable
  * here, so `op()` below builds exactly those options; signing and transport are the SDK's.
  */
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -88,4 +89,64 @@ export async function opWithHeaders(client: HcClient, o: SdkOptions): Promise<{ 
   watchHeaders(client);
   const body = await op(client, o);
   return { body, headers: lastHeaders.get(client) ?? {} };
+}
+
+const { AKSKSigner } = require('@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner');
+
+export interface RawRequest {
+  method: string;
+  /** path as sent, already percent-encoded (may be malformed on purpose) */
+  path: string;
+  /** query as sent, already encoded, without "?" (may be malformed on purpose) */
+  query?: string;
+  /** extra headers (lower-case names); `content-type` as sent, or absent */
+  headers?: Record<string, string>;
+  body?: Buffer;
+}
+
+/** How the SDK signer and logsnap read one raw query piece: decoded when it decodes, else as is. */
+function decodeOrKeep(s: string): string {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, '%20'));
+  } catch {
+    return s;
+  }
+}
+
+/**
+ * Headers for a raw request signed by the official SDK signer (AKSKSigner.sign, the call
+ * BasicCredentials.processAuthRequest makes): X-Project-Id, X-Sdk-Date, Authorization. As in
+ * the SDK, a body that is not JSON is signed as UNSIGNED-PAYLOAD; bytes that are not the
+ * compact JSON of a value (malformed on purpose) are signed with their sha256 in
+ * X-Sdk-Content-Sha256, which the signer then uses as the payload hash.
+ */
+export function signRaw(endpoint: string, cred: { ak: string; sk: string; projectId: string }, r: RawRequest): Record<string, string> {
+  const headers: Record<string, string> = { ...(r.headers ?? {}), 'X-Project-Id': cred.projectId };
+  const queryParams: Record<string, string | string[]> = {};
+  for (const part of (r.query ?? '').split('&')) {
+    if (!part) continue;
+    const i = part.indexOf('=');
+    const k = decodeOrKeep(i < 0 ? part : part.slice(0, i));
+    const v = i < 0 ? '' : decodeOrKeep(part.slice(i + 1));
+    const prev = queryParams[k];
+    queryParams[k] = prev === undefined ? v : [...[prev].flat(), v];
+  }
+  let data: unknown;
+  const ct = r.headers?.['content-type'];
+  if (r.body && r.body.length > 0) {
+    if (!ct || !ct.toLowerCase().includes('application/json')) headers['X-Sdk-Content-Sha256'] = 'UNSIGNED-PAYLOAD';
+    else {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(r.body));
+      } catch {
+        parsed = undefined;
+      }
+      if (parsed !== undefined && parsed !== null && typeof parsed === 'object' && Buffer.from(JSON.stringify(parsed)).equals(r.body)) data = parsed;
+      else headers['X-Sdk-Content-Sha256'] = createHash('sha256').update(r.body).digest('hex');
+    }
+  }
+  const credential = new BasicCredentials().withAk(cred.ak).withSk(cred.sk);
+  const signed: Record<string, string> = AKSKSigner.sign({ endpoint: endpoint + r.path, method: r.method, headers, queryParams, data }, credential);
+  return signed;
 }

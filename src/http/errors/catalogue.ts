@@ -1,22 +1,34 @@
 /**
  * The one catalogue of error codes logsnap answers with, with their HTTP status and the
- * message Huawei documents (shared/api/errors.md §3). Throw `appError(code, detail?)`;
- * the renderer (./render.ts) picks the body shape from the route's service.
+ * message Huawei documents (shared/api/errors.md §3). Throw `appError(key, message?, detail?)`;
+ * the renderer (./render.ts) picks the body shape from the service that owns the path.
+ *
+ * A key is the wire code, except where Huawei answers one code with several statuses (the API
+ * gateway's `APIGW.0201` is 400, 413, 414, …): then the key is `<code>@<status>` and `code`
+ * names the wire code. docs/errors.md lists every entry (a unit test keeps it complete).
  */
 export const CATALOGUE = {
-  // API gateway (any service): authentication and routing
+  // API gateway (any service): authentication, routing and HTTP-level limits
   'APIGW.0101': { status: 404, message: 'The API does not exist or has not been published in the environment.' },
+  'APIGW.0101@405': { code: 'APIGW.0101', status: 405, message: 'The API does not exist.' },
   'APIGW.0201': { status: 400, message: 'API request error.' },
+  'APIGW.0201@408': { code: 'APIGW.0201', status: 408, message: 'Request timeout.' },
+  'APIGW.0201@413': { code: 'APIGW.0201', status: 413, message: 'Request entity too large.' },
+  'APIGW.0201@414': { code: 'APIGW.0201', status: 414, message: 'Request URI too large.' },
+  'APIGW.0201@417': { code: 'APIGW.0201', status: 417, message: 'Expectation failed.' },
+  'APIGW.0201@431': { code: 'APIGW.0201', status: 431, message: 'Request headers too large.' },
   'APIGW.0301': { status: 401, message: 'Incorrect IAM authentication information.' },
   'APIGW.0302': { status: 403, message: 'The IAM user is not authorized to access the API.' },
-  'APIGW.0413': { status: 413, message: 'Request entity too large.' },
   'APIGW.0500': { status: 500, message: 'Internal server error.' },
   // logsnap's own APIs (admin, jobs, downloads)
   'LOGSNAP.0400': { status: 400, message: 'Invalid request.' },
   'LOGSNAP.0401': { status: 401, message: 'Authentication required.' },
   'LOGSNAP.0403': { status: 403, message: 'Forbidden.' },
   'LOGSNAP.0404': { status: 404, message: 'Not found.' },
+  'LOGSNAP.0405': { status: 405, message: 'Method not allowed.' },
   'LOGSNAP.0409': { status: 409, message: 'Conflict.' },
+  'LOGSNAP.0416': { status: 416, message: 'Range not satisfiable.' },
+  'LOGSNAP.0500': { status: 500, message: 'Internal error.' },
   // CSS
   'CSS.0001': { status: 400, message: 'Incorrect parameters.' },
   'CSS.0004': { status: 415, message: 'Invalid operation.' },
@@ -71,12 +83,23 @@ export const CATALOGUE = {
   'DWS.5057': { status: 400, message: 'Invalid cluster name.' },
   'DWS.5149': { status: 400, message: 'The snapshot ID is invalid.' },
   'DWS.7023': { status: 403, message: 'Cluster status is not allowed to operation.' },
-} as const satisfies Record<string, { status: number; message: string }>;
+} as const satisfies Record<string, { code?: string; status: number; message: string }>;
 
+/** A catalogue key (see above: the wire code, or `<code>@<status>`). */
 export type ErrorCode = keyof typeof CATALOGUE;
+
+/** The code sent on the wire (`error_code`) for a catalogue key. */
+export function wireCode(key: ErrorCode): string {
+  const e: { code?: string; status: number } = CATALOGUE[key];
+  return e.code ?? key;
+}
 
 export class AppError extends Error {
   readonly status: number;
+  /** what the client sees as `error_code` */
+  readonly wireCode: string;
+  /** response headers the answer needs (e.g. `Allow` on a 405, `Content-Range` on a 416) */
+  headers?: Record<string, string>;
   constructor(
     readonly code: ErrorCode,
     /** replaces the catalogue message when given (must not contain secrets) */
@@ -87,9 +110,12 @@ export class AppError extends Error {
     super(message ?? CATALOGUE[code].message);
     this.name = 'AppError';
     this.status = CATALOGUE[code].status;
+    this.wireCode = wireCode(code);
   }
 }
 
-export function appError(code: ErrorCode, message?: string, detail?: string): AppError {
-  return new AppError(code, message, detail);
+export function appError(code: ErrorCode, message?: string, detail?: string, headers?: Record<string, string>): AppError {
+  const e = new AppError(code, message, detail);
+  if (headers) e.headers = headers;
+  return e;
 }

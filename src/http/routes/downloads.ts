@@ -65,8 +65,8 @@ export function downloadRoutes(deps: { store: ObjectStore; linkKey: Buffer; cloc
       return reply.send(got.body);
     } catch (e) {
       if (e instanceof RangeNotSatisfiableError) {
-        reply.header('Content-Range', `bytes */${e.size}`);
-        return reply.status(416).send({ error_code: 'LOGSNAP.0416', error_msg: 'Range not satisfiable.' });
+        reply.removeHeader('Content-Disposition');
+        throw appError('LOGSNAP.0416', undefined, `The object has ${e.size} bytes.`, { 'Content-Range': `bytes */${e.size}` });
       }
       if (e instanceof ObjectNotFoundError) throw appError('LOGSNAP.0404', 'The object no longer exists.');
       throw e;

@@ -1,10 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { ProjectId, ResourceId } from '../../http/schema.js';
 
 /** Path parameters shared by the four snapshot operations. */
-export const ClusterParams = Type.Object({
-  project_id: Type.String({ minLength: 1, maxLength: 64 }),
-  cluster_id: Type.String({ minLength: 1, maxLength: 64 }),
-});
+export const ClusterParams = Type.Object({ project_id: ProjectId, cluster_id: ResourceId });
 
 /** CreateClusterMasterSnapshotResponse (metadata model `SnapshotCluserResponseMetadata`, sic). */
 export const CreateSnapshotResponse = Type.Object({

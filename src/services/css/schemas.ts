@@ -1,8 +1,9 @@
 import { Type } from '@sinclair/typebox';
+import { ProjectId, ResourceId } from '../../http/schema.js';
 
 /** Schemas shared by the CSS routes (declared once; validation, serialisation, OpenAPI). */
-export const ClusterParams = Type.Object({ project_id: Type.String(), cluster_id: Type.String({ minLength: 1, maxLength: 64 }) });
-export const ProjectParams = Type.Object({ project_id: Type.String() });
+export const ClusterParams = Type.Object({ project_id: ProjectId, cluster_id: ResourceId });
+export const ProjectParams = Type.Object({ project_id: ProjectId });
 export const Empty = Type.Object({}, { description: 'no fields (the SDK response has none)' });
 
 export const LogAction = Type.Optional(
@@ -12,20 +13,24 @@ export const LogAction = Type.Optional(
 );
 export const ActionQuery = Type.Object({ action: LogAction });
 
-const Period = Type.String({ description: 'daily start time, "HH:MM GMT+hh:mm", e.g. "00:00 GMT+08:00"', maxLength: 32 });
+const Period = Type.String({ description: 'daily start time, "HH:MM GMT+hh:mm", e.g. "00:00 GMT+08:00"', minLength: 1, maxLength: 32 });
+/** OBS bucket names: 3–63 characters (the full rule is checked by the domain: "invalid bucket name …"). */
+const Bucket = (description: string) => Type.String({ minLength: 3, maxLength: 63, description });
+/** OBS folder: at most 512 characters (css.md §3; the other rules are the domain's). */
+const BasePath = (description: string) => Type.String({ minLength: 1, maxLength: 512, description });
 
 export const LogSettingBody = Type.Object({
-  agency: Type.Optional(Type.String({ maxLength: 256, description: 'IAM agency name: letters, digits, "-" and "_"' })),
-  log_base_path: Type.Optional(Type.String({ maxLength: 1024, description: 'folder in the bucket (SDK >= 3.1.156)' })),
-  logBasePath: Type.Optional(Type.String({ maxLength: 1024, description: 'older spelling of log_base_path' })),
-  log_bucket: Type.Optional(Type.String({ maxLength: 256, description: 'OBS bucket (SDK >= 3.1.156)' })),
-  logBucket: Type.Optional(Type.String({ maxLength: 256, description: 'older spelling of log_bucket' })),
-  log_Bucket: Type.Optional(Type.String({ maxLength: 256, description: 'spelling seen in a doc example' })),
+  agency: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', 'x-error-code': 'CSS.5130', description: 'IAM agency name: 1–64 letters, digits, "-" and "_" (else 400 CSS.5130)' })),
+  log_base_path: Type.Optional(BasePath('folder in the bucket (SDK >= 3.1.156)')),
+  logBasePath: Type.Optional(BasePath('older spelling of log_base_path')),
+  log_bucket: Type.Optional(Bucket('OBS bucket (SDK >= 3.1.156)')),
+  logBucket: Type.Optional(Bucket('older spelling of log_bucket')),
+  log_Bucket: Type.Optional(Bucket('spelling seen in a doc example')),
   auto_enable: Type.Optional(Type.Boolean({ description: 'also enable the daily automatic backup' })),
   period: Type.Optional(Period),
-  index_prefix: Type.Optional(Type.String({ maxLength: 256 })),
+  index_prefix: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'real-time collection only (not implemented)' })),
   keep_days: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
-  target_cluster_id: Type.Optional(Type.String({ maxLength: 64 })),
+  target_cluster_id: Type.Optional(ResourceId),
 });
 
 export const PolicyBody = Type.Object({ period: Period });

@@ -35,6 +35,8 @@ export interface DcsRedislogTable {
   collected_at: number | null;
   /** when the file and its object are deleted; null while collecting */
   expires_at: number | null;
+  /** the collection (CreateRedislog) the file belongs to: per instance, increasing (0: before 0270) */
+  collection_no: number;
 }
 
 /** Objects no record points to any more; the expiry tick deletes them. */
@@ -137,17 +139,19 @@ export class DcsRunLogs {
           { id: jobId, kind: COLLECT_KIND, projectId, clusterId: instanceId, payload, activeKey: `dcs-redislog:${instanceId}:${node.replicationId}`, maxAttempts: 3 },
           trx,
         );
-        for (const day of days) {
-          const fields = { replication_ip: node.ip, group_name: group, file_name: fileNameOf(node.ip, day), status: 'collecting' as const, reason: null, job_id: jobId, updated_at: now, expires_at: null };
-          await trx
-            .insertInto('dcs_redislogs')
-            .values({
-              id: uuid(), project_id: projectId, instance_id: instanceId, replication_id: node.replicationId, day, ...fields,
-              bucket: null, object_key: null, size: null, sha256: null, created_at: now, collected_at: null,
-            })
-            .onConflict((oc) => oc.columns(['instance_id', 'replication_id', 'day']).doUpdateSet(fields))
-            .execute();
-        }
+        // A collection of its own: new file ids, numbered after every earlier collection of the instance.
+        const last = await trx.selectFrom('dcs_redislogs').select((eb) => eb.fn.max('collection_no').as('n'))
+          .where('instance_id', '=', instanceId).executeTakeFirst();
+        const collectionNo = Number(last?.n ?? 0) + 1;
+        await trx
+          .insertInto('dcs_redislogs')
+          .values(days.map((day) => ({
+            id: uuid(), project_id: projectId, instance_id: instanceId, replication_id: node.replicationId, day,
+            replication_ip: node.ip, group_name: group, file_name: fileNameOf(node.ip, day), status: 'collecting' as const, reason: null,
+            job_id: jobId, bucket: null, object_key: null, size: null, sha256: null,
+            created_at: now, updated_at: now, collected_at: null, expires_at: null, collection_no: collectionNo,
+          })))
+          .execute();
       });
     } catch (e) {
       if (e instanceof JobConflictError) {
@@ -163,7 +167,7 @@ export class DcsRunLogs {
     return { jobId };
   }
 
-  /** ListRedislog: newest day first, then by replica; 0-based offset. */
+  /** ListRedislog: newest collection first, in it newest day first, then by replica; 0-based offset. */
   async list(projectId: string, instanceId: string, page: { offset: number; limit: number }): Promise<{ total: number; rows: RunlogRow[] }> {
     await this.instance(projectId, instanceId);
     const k = this.deps.db.kysely;
@@ -171,7 +175,9 @@ export class DcsRunLogs {
     const { n } = await base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
     const total = Number(n);
     if (total === 0 || page.offset >= total) return { total, rows: [] };
-    const rows = await base.selectAll().orderBy('day', 'desc').orderBy('replication_id').orderBy('id').limit(page.limit).offset(page.offset).execute();
+    const rows = await base.selectAll()
+      .orderBy('collection_no', 'desc').orderBy('created_at', 'desc').orderBy('day', 'desc').orderBy('replication_id').orderBy('id')
+      .limit(page.limit).offset(page.offset).execute();
     return { total, rows };
   }
 
@@ -245,11 +251,10 @@ export class DcsRunLogs {
           .where('instance_id', '=', p.instanceId).where('replication_id', '=', p.replicationId).where('day', '=', f.day).where('job_id', '=', ctx.job.id)
           .executeTakeFirst();
         if (!row) {
-          // the record is gone (expired or instance re-registered): the new object has no owner
+          // the record is gone (instance re-registered): the new object has no owner
           await this.#trash(trx, this.bucket, f.key, now);
           continue;
         }
-        if (row.bucket && row.object_key && !(row.bucket === this.bucket && row.object_key === f.key)) await this.#trash(trx, row.bucket, row.object_key, now);
         await trx
           .updateTable('dcs_redislogs')
           .set({ status: 'succeed', reason: null, bucket: this.bucket, object_key: f.key, size: f.size, sha256: f.sha256, file_name: fileName, collected_at: now, expires_at: now + RETENTION_MS, updated_at: now })
@@ -270,7 +275,7 @@ export class DcsRunLogs {
     await this.deps.db.kysely.transaction().execute(async (trx) => {
       const rows = await trx.selectFrom('dcs_redislogs').selectAll().where('job_id', '=', job.id).where('status', '=', 'collecting').execute();
       for (const r of rows) {
-        if (r.bucket && r.object_key) await this.#trash(trx, r.bucket, r.object_key, now);
+        // the collection's own (partial) object; earlier collections' files are not touched
         await this.#trash(trx, this.bucket, this.#key(p.projectId, p.instanceId, job.id, r.file_name), now);
         await trx
           .updateTable('dcs_redislogs')

@@ -1,10 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { ProjectId, ResourceId } from '../../http/schema.js';
 
 /** Path of every DCS run-log operation. */
-export const InstanceParams = Type.Object({
-  project_id: Type.String({ minLength: 1, maxLength: 64 }),
-  instance_id: Type.String({ minLength: 1, maxLength: 64 }),
-});
+export const InstanceParams = Type.Object({ project_id: ProjectId, instance_id: ResourceId });
 
 /** `log_type`: only `run` (Redis run log). */
 export const LogType = Type.Unsafe<'run'>({ type: 'string', enum: ['run'], description: 'Log type; only `run` (Redis run log).' });

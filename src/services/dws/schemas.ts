@@ -1,11 +1,17 @@
 /** Wire schemas of the DWS snapshot operations (dws.md), declared once, and row → view mapping. */
 import { Type, type Static } from '@sinclair/typebox';
-import { gigabytes, isoSeconds } from './rules.js';
+import { gigabytes, isoSeconds, NAME_RE } from './rules.js';
+import { Offset0, ProjectId, ResourceId } from '../../http/schema.js';
 import type { PolicyRow, SnapshotRow, StrategyRow } from './tables.js';
 
-export const ProjectParams = Type.Object({ project_id: Type.String() });
-export const SnapshotParams = Type.Object({ project_id: Type.String(), snapshot_id: Type.String() });
-export const ClusterParams = Type.Object({ project_id: Type.String(), cluster_id: Type.String() });
+export const ProjectParams = Type.Object({ project_id: ProjectId });
+export const SnapshotParams = Type.Object({ project_id: ProjectId, snapshot_id: ResourceId });
+export const ClusterParams = Type.Object({ project_id: ProjectId, cluster_id: ResourceId });
+export const PolicyParams = Type.Object({ project_id: ProjectId, cluster_id: ResourceId, id: ResourceId });
+
+/** Snapshot and cluster names (dws.md §1, §5): 4–64 characters, a letter first, letters/digits/-/_. */
+const Name = (code: 'DWS.0001' | 'DWS.5057', description: string) =>
+  Type.String({ minLength: 4, maxLength: 64, pattern: NAME_RE.source, 'x-error-code': code, description });
 
 export const SnapshotView = Type.Object({
   id: Type.String(),
@@ -44,55 +50,68 @@ export function snapshotView(r: SnapshotRow): SnapshotViewT {
 
 export const CreateSnapshotBody = Type.Object({
   snapshot: Type.Object({
-    name: Type.String(),
-    cluster_id: Type.String({ minLength: 1 }),
-    description: Type.Optional(Type.String()),
+    name: Name('DWS.0001', 'unique in the project, case-insensitive'),
+    cluster_id: ResourceId,
+    description: Type.Optional(Type.String({ maxLength: 256, pattern: '^[^!<>\'=&"]*$', 'x-multiline': true, description: 'at most 256 characters, none of ! < > \' = & "' })),
   }),
+});
+
+/** SDK `PublicIp` (dws.md §5). */
+const PublicIp = Type.Object({
+  public_bind_type: Type.Optional(Type.Union([Type.Literal('auto_assign'), Type.Literal('not_use'), Type.Literal('bind_existing')])),
+  eip_id: Type.Optional(Type.String({ maxLength: 64 })),
+  ip_type: Type.Optional(Type.String({ maxLength: 32 })),
+  eip_address: Type.Optional(Type.String({ maxLength: 64 })),
+  band_width: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, description: 'Mbit/s' })),
+  status: Type.Optional(Type.String({ maxLength: 64 })),
+  error_message: Type.Optional(Type.String({ maxLength: 1024 })),
 });
 
 export const RestoreBody = Type.Object({
   restore: Type.Object({
-    name: Type.String(),
-    subnet_id: Type.Optional(Type.String()),
-    security_group_id: Type.Optional(Type.String()),
-    vpc_id: Type.Optional(Type.String()),
-    availability_zone: Type.Optional(Type.String()),
-    port: Type.Optional(Type.Integer()),
-    public_ip: Type.Optional(Type.Object({}, { additionalProperties: true })),
-    enterprise_project_id: Type.Optional(Type.String()),
+    name: Name('DWS.5057', 'the new cluster; unique in the project'),
+    subnet_id: Type.Optional(ResourceId),
+    security_group_id: Type.Optional(ResourceId),
+    vpc_id: Type.Optional(ResourceId),
+    availability_zone: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: 'database port' })),
+    public_ip: Type.Optional(PublicIp),
+    enterprise_project_id: Type.Optional(ResourceId),
     ipv6_enable: Type.Optional(Type.Boolean()),
-    number_of_cn: Type.Optional(Type.Integer()),
+    number_of_cn: Type.Optional(Type.Integer({ minimum: 1, maximum: 256, description: 'coordinator nodes (SDK only)' })),
   }),
 });
 
+export const SORT_KEY_VALUES = ['started', 'finished', 'name', 'size', 'status', 'type'] as const;
+
 export const ListClusterSnapshotsQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-  offset: Type.Optional(Type.Integer({ minimum: 0, description: 'page offset (page number − 1)' })),
-  sort_key: Type.Optional(Type.String({ description: 'started (default), finished, name, size, status, type' })),
+  offset: Type.Optional(Offset0('page offset (page number − 1)')),
+  sort_key: Type.Optional(Type.Union(SORT_KEY_VALUES.map((k) => Type.Literal(k)), { description: 'started (default), finished, name, size, status, type' })),
   sort_dir: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')])),
 });
 
 const StrategyFields = {
-  policy_id: Type.Optional(Type.String()),
-  policy_name: Type.Optional(Type.String({ maxLength: 64 })),
+  policy_id: Type.Optional(ResourceId),
+  policy_name: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   backup_strategy: Type.String({ minLength: 1, maxLength: 128, description: 'Quartz-style cron, e.g. "0 0 2 * * ?" (UTC)' }),
-  backup_type: Type.Optional(Type.String()),
-  backup_level: Type.Optional(Type.String()),
-  next_fire_time: Type.Optional(Type.String()),
-  update_time: Type.Optional(Type.String()),
-  time_zone_offset: Type.Optional(Type.Number()),
-  backup_database: Type.Optional(Type.String()),
-  backup_schema_list: Type.Optional(Type.String()),
-  backup_table_list: Type.Optional(Type.String()),
+  backup_type: Type.Optional(Type.String({ maxLength: 32, description: 'full | increment' })),
+  backup_level: Type.Optional(Type.String({ maxLength: 32, description: 'cluster (schema and table are not supported)' })),
+  next_fire_time: Type.Optional(Type.String({ maxLength: 64 })),
+  update_time: Type.Optional(Type.String({ maxLength: 64 })),
+  time_zone_offset: Type.Optional(Type.Integer({ minimum: -1440, maximum: 1440, description: 'only 0 is supported (UTC)' })),
+  backup_database: Type.Optional(Type.String({ maxLength: 128 })),
+  backup_schema_list: Type.Optional(Type.String({ maxLength: 4096 })),
+  backup_table_list: Type.Optional(Type.String({ maxLength: 4096 })),
 };
 
 export const PutPolicyBody = Type.Object({
-  keep_day: Type.Optional(Type.Integer()),
+  keep_day: Type.Optional(Type.Integer({ minimum: 1, maximum: 31, description: 'days automated snapshots are kept' })),
   backup_strategies: Type.Optional(Type.Array(Type.Object(StrategyFields), { maxItems: 16 })),
-  device_name: Type.Optional(Type.String()),
-  server_port: Type.Optional(Type.String()),
-  backup_param: Type.Optional(Type.String()),
-  server_ips: Type.Optional(Type.Array(Type.String(), { maxItems: 32 })),
+  device_name: Type.Optional(Type.String({ maxLength: 32, description: 'OBS (the only device logsnap has)' })),
+  server_port: Type.Optional(Type.String({ maxLength: 5, pattern: '^[0-9]{1,5}$', description: 'a port number, as text' })),
+  backup_param: Type.Optional(Type.String({ maxLength: 1024 })),
+  server_ips: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 32 })),
   auto_backup: Type.Optional(Type.Boolean()),
 });
 

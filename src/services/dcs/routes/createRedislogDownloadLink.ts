@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { defineRoute } from '../../../http/route.js';
+import { ResourceId } from '../../../http/schema.js';
 import type { DcsRunLogs } from '../runLogs.js';
 import { InstanceParams } from '../schemas.js';
 
@@ -11,7 +12,7 @@ export function createRedislogDownloadLink(logs: DcsRunLogs) {
     url: '/v2/:project_id/instances/:instance_id/redislog/:id/links',
     summary: 'Get a download link of a run-log file (valid 24 h by default)',
     schema: {
-      params: Type.Composite([InstanceParams, Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) })]),
+      params: Type.Composite([InstanceParams, Type.Object({ id: ResourceId })]),
       response: {
         200: Type.Object({
           id: Type.String({ description: 'The log ID.' }),

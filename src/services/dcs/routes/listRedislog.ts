@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { defineRoute } from '../../../http/route.js';
+import { Offset0 } from '../../../http/schema.js';
 import type { DcsRunLogs } from '../runLogs.js';
 import { InstanceParams, LogType, NoContent, RunlogItem } from '../schemas.js';
 
@@ -14,7 +15,7 @@ export function listRedislog(logs: DcsRunLogs) {
       params: InstanceParams,
       querystring: Type.Object({
         log_type: LogType,
-        offset: Type.Optional(Type.Integer({ minimum: 0, default: 0, description: '0-based index of the first file.' })),
+        offset: Type.Optional(Offset0('0-based index of the first file.')),
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 10 })),
       }),
       response: {
