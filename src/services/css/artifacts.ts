@@ -1,0 +1,63 @@
+import type { Db } from '../../db/index.js';
+import type { SetInput } from '../../trust/catalog.js';
+import { columns, gzipChecker, insertRecord, pages, pick } from '../../trust/adapterKit.js';
+import type { ArtifactAdapter } from '../../trust/types.js';
+import type { Manifest } from './backup.js';
+import type { CssLogRecordTable } from './tables.js';
+import './tables.js';
+
+type RecordRow = CssLogRecordTable;
+
+const RECORD_COLUMNS = columns<CssLogRecordTable>({
+  id: true, job_id: true, cluster_id: true, project_id: true, job_type: true, status: true, bucket: true, base_path: true,
+  prefix: true, created_at: true, finished_at: true, failed_msg: true, manifest_key: true, slot_key: true, totals: true,
+});
+
+/**
+ * A finished CSS log backup as an artifact set: every gzip object its manifest lists (reused
+ * objects of earlier backups included: the set needs them) and the backup's own manifest.json.
+ */
+export function cssSet(rec: RecordRow, m: Manifest, innerManifest: { size: number; sha256: string }, datastore?: { type: string; version: string }): SetInput {
+  return {
+    service: 'css', kind: 'css.log-backup', setId: rec.id, projectId: rec.project_id, clusterId: rec.cluster_id, jobId: rec.job_id,
+    status: rec.status, createdAt: rec.created_at, finishedAt: rec.finished_at ?? m.finishedAt, record: { ...rec },
+    files: [
+      ...m.files.map((f) => ({ bucket: f.bucket, key: f.key, role: 'log', format: 'gzip', contentType: 'application/gzip', size: f.objectSize, sha256: f.objectSha256 })),
+      { bucket: rec.bucket, key: rec.manifest_key!, role: 'index', format: 'json', contentType: 'application/json', ...innerManifest },
+    ],
+    engine: datastore ? { [datastore.type]: datastore.version } : {},
+  };
+}
+
+export function cssArtifacts(db: Db): ArtifactAdapter {
+  const k = db.kysely;
+  return {
+    service: 'css',
+    needsCluster: true,
+    async *sets(f) {
+      const rows = pages(
+        (after, size) => k.selectFrom('css_log_records').selectAll()
+          .where('status', '=', 'SUCCESS').where('manifest_key', 'is not', null).where('id', '>', after)
+          .$if(!!f.projectId, (q) => q.where('project_id', '=', f.projectId!))
+          .$if(!!f.clusterId, (q) => q.where('cluster_id', '=', f.clusterId!))
+          .$if(f.since !== undefined, (q) => q.where('finished_at', '>=', f.since!))
+          .orderBy('id').limit(size).execute(),
+        (r) => r.id,
+      );
+      for await (const r of rows) {
+        yield {
+          service: 'css', setId: r.id, projectId: r.project_id, clusterId: r.cluster_id, jobId: r.job_id, finishedAt: Number(r.finished_at),
+          files: [{ bucket: r.bucket, key: r.manifest_key! }],
+        };
+      }
+    },
+    checks: { gzip: gzipChecker },
+    restore: (trx, m) =>
+      insertRecord(trx, 'css_log_records', { column: 'id', value: m.setId }, pick(m.record, RECORD_COLUMNS),
+        'another log backup record holds its job id or automatic-backup slot'),
+    async count() {
+      const r = await k.selectFrom('css_log_records').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import type { Db } from '../../db/index.js';
+import type { SetInput } from '../../trust/catalog.js';
+import { columns, insertRecord, pages, pick } from '../../trust/adapterKit.js';
+import type { ArtifactAdapter } from '../../trust/types.js';
+import type { DcsRedislogTable, RunlogRow } from './runLogs.js';
+
+const RECORD_COLUMNS = columns<DcsRedislogTable>({
+  id: true, project_id: true, instance_id: true, replication_id: true, replication_ip: true, group_name: true, day: true,
+  file_name: true, status: true, reason: true, job_id: true, bucket: true, object_key: true, size: true, sha256: true,
+  created_at: true, updated_at: true, collected_at: true, expires_at: true,
+});
+
+/** A collected run-log file (one replica, one day) as an artifact set of one file. */
+export function dcsSet(row: RunlogRow, redisVersion: string | null): SetInput {
+  return {
+    service: 'dcs', kind: 'dcs.run-log', setId: row.id, projectId: row.project_id, clusterId: row.instance_id, jobId: row.job_id,
+    status: row.status, createdAt: row.created_at, finishedAt: row.collected_at ?? row.updated_at, record: { ...row },
+    files: [{ bucket: row.bucket!, key: row.object_key!, role: 'run-log', format: 'text', contentType: 'text/plain', size: Number(row.size), sha256: row.sha256! }],
+    engine: { redis: redisVersion },
+  };
+}
+
+export function dcsArtifacts(db: Db): ArtifactAdapter {
+  const k = db.kysely;
+  return {
+    service: 'dcs',
+    needsCluster: true,
+    async *sets(f) {
+      const rows = pages(
+        (after, size) => k.selectFrom('dcs_redislogs').selectAll()
+          .where('status', '=', 'succeed').where('object_key', 'is not', null).where('id', '>', after)
+          .$if(!!f.projectId, (q) => q.where('project_id', '=', f.projectId!))
+          .$if(!!f.clusterId, (q) => q.where('instance_id', '=', f.clusterId!))
+          .$if(f.since !== undefined, (q) => q.where('collected_at', '>=', f.since!))
+          .orderBy('id').limit(size).execute(),
+        (r) => r.id,
+      );
+      for await (const r of rows) {
+        yield {
+          service: 'dcs', setId: r.id, projectId: r.project_id, clusterId: r.instance_id, jobId: r.job_id, finishedAt: Number(r.collected_at),
+          files: [{ bucket: r.bucket!, key: r.object_key!, size: Number(r.size), sha256: r.sha256! }],
+        };
+      }
+    },
+    restore: (trx, m) =>
+      insertRecord(trx, 'dcs_redislogs', { column: 'id', value: m.setId }, pick(m.record, RECORD_COLUMNS),
+        'the instance already has a run-log file for that replica and day'),
+    async count() {
+      const r = await k.selectFrom('dcs_redislogs').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
+  };
+}
