@@ -3,6 +3,7 @@ import { loadConfig } from '../config/load.js';
 import { ConfigError } from '../config/section.js';
 import { createRuntime } from '../runtime.js';
 import { callCommand } from './call.js';
+import { catalogCommand, decryptCommand, keyCommand, UsageError, verifyCommand } from './trust.js';
 import { redactUrlPassword } from '../security/redact.js';
 
 const HELP = `logsnap — Huawei Cloud CSS/DCS/CCE/DWS log backup and snapshot APIs, for real.
@@ -12,6 +13,15 @@ Usage:
   logsnap call SERVICE OPERATION [--name value ...] [--body JSON] [--wait]
                                          call an operation, signed with data/client.json's AK/SK
   logsnap call --list                    list the operations the server offers
+  logsnap verify [--project ID] [--cluster ID] [--since DATE] [--json] [--config FILE]
+                                         re-read every stored artifact; exit 1 naming each missing,
+                                         truncated or altered one
+  logsnap catalog rebuild [--config FILE]  recreate records from the manifests in the store
+  logsnap key export|rotate --project ID   export (once, to stdout) or rotate a project's key
+  logsnap key import --project ID --key-file FILE
+                                         put an exported project key back (lost master key)
+  logsnap decrypt --key-file KEY --manifest MANIFEST [--out FILE] ENCRYPTED
+                                         decrypt an artifact offline
   logsnap help
 
 Examples:
@@ -67,6 +77,18 @@ async function main(): Promise<void> {
       case 'call':
         process.exitCode = await callCommand(rest);
         break;
+      case 'verify':
+        process.exitCode = await verifyCommand(rest);
+        break;
+      case 'catalog':
+        process.exitCode = await catalogCommand(rest);
+        break;
+      case 'key':
+        process.exitCode = await keyCommand(rest);
+        break;
+      case 'decrypt':
+        process.exitCode = await decryptCommand(rest);
+        break;
       case undefined:
       case 'help':
       case '--help':
@@ -78,8 +100,8 @@ async function main(): Promise<void> {
         process.exitCode = 2;
     }
   } catch (e) {
-    if (e instanceof ConfigError) {
-      process.stderr.write(`logsnap: ${e.message}\n`);
+    if (e instanceof ConfigError || e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`logsnap: ${(e as Error).message}\n`);
       process.exit(2);
     }
     process.stderr.write(`logsnap: ${(e as Error).message}\n`);

@@ -4,7 +4,9 @@ import { createGunzip } from 'node:zlib';
 import type { Kysely } from 'kysely';
 import { isUniqueViolation } from '../db/index.js';
 import type { Database } from '../db/types.js';
-import type { Checker, RestoreOutcome } from './types.js';
+import type { Db } from '../db/index.js';
+import type { ServiceName } from '../clusters/clusters.js';
+import type { ArtifactAdapter, Checker, RecordedSet, RestoreOutcome } from './types.js';
 
 /**
  * Small pieces the services' artifact adapters share (src/services/<svc>/artifacts.ts): the
@@ -87,4 +89,53 @@ export function readableChecker(run: (input: PassThrough) => Promise<void>, what
   const pt = new PassThrough({ highWaterMark: 1 << 20 });
   pt.on('error', () => undefined);
   return streamChecker(pt, run(pt), what);
+}
+
+/** How a service's records table holds its artifact sets. */
+export interface TableSpec<Row> {
+  service: ServiceName;
+  needsCluster: boolean;
+  table: keyof Database & string;
+  /** column = value conditions that make a row a final set (and columns that must not be null) */
+  final: Record<string, string>;
+  notNull?: string[];
+  /** the columns holding project, cluster and completion time */
+  project: string;
+  cluster: string;
+  finished: string;
+  /** every column of the table (restore) and what a clash on another unique key means */
+  columns: string[];
+  clash: string;
+  toSet(row: Row): RecordedSet;
+  checks?: Record<string, () => Checker>;
+}
+
+/** An artifact adapter over one table whose rows are sets, keyed by a text `id`. */
+export function tableAdapter<Row>(db: Db, spec: TableSpec<Row>): ArtifactAdapter {
+  const k = db.kysely as unknown as Kysely<any>;
+  return {
+    service: spec.service,
+    needsCluster: spec.needsCluster,
+    async *sets(f) {
+      const rows = pages(
+        (after, size) => {
+          let q = k.selectFrom(spec.table).selectAll().where('id', '>', after);
+          for (const [c, v] of Object.entries(spec.final)) q = q.where(c, '=', v);
+          for (const c of spec.notNull ?? []) q = q.where(c, 'is not', null);
+          if (f.projectId) q = q.where(spec.project, '=', f.projectId);
+          if (f.clusterId) q = q.where(spec.cluster, '=', f.clusterId);
+          if (f.since !== undefined) q = q.where(spec.finished, '>=', f.since);
+          return q.orderBy('id').limit(size).execute() as Promise<Row[]>;
+        },
+        (r) => (r as { id: string }).id,
+      );
+      for await (const r of rows) yield spec.toSet(r);
+    },
+    checks: spec.checks,
+    restore: (trx, m) => insertRecord(trx, spec.table, { column: 'id', value: m.setId }, pick(m.record, spec.columns), spec.clash),
+    async count() {
+      const r = await k.selectFrom(spec.table).select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
+  };
 }

@@ -12,9 +12,9 @@ const C = 64; // small chunks: many chunk boundaries in little data
 const key = randomBytes(32);
 const dekId = randomBytes(16).toString('hex');
 
-async function collect(src: Readable, ...t: NodeJS.ReadWriteStream[]): Promise<Buffer> {
+async function collect(src: Readable, t: NodeJS.ReadWriteStream): Promise<Buffer> {
   const out: Buffer[] = [];
-  await pipeline(src, ...(t as never[]), new Writable({ write(c, _e, cb) { out.push(c); cb(); } }));
+  await pipeline(src, t, new Writable({ write(c, _e, cb) { out.push(c); cb(); } }));
   return Buffer.concat(out);
 }
 /** feed in uneven pieces to exercise the chunk assembly */

@@ -1,13 +1,8 @@
-import type { FastifyBaseLogger } from 'fastify';
-import type { Db } from '../db/index.js';
 import { isUniqueViolation } from '../db/index.js';
-import type { Clock } from '../jobs/queue.js';
-import type { ObjectStore } from '../storage/objectStore.js';
-import type { ArtifactCatalog } from './catalog.js';
 import { summary } from './catalog.js';
-import { CATALOG_BUCKET, ENCRYPTION_OBJECT_FORMAT, type EncryptionObject, type ProjectKeys } from './keys.js';
+import { CATALOG_BUCKET, ENCRYPTION_OBJECT_FORMAT, type EncryptionObject } from './keys.js';
 import type { ArtifactManifest } from './manifest.js';
-import type { ArtifactAdapter } from './types.js';
+import type { TrustEngineDeps } from './types.js';
 
 /**
  * Catalogue rebuild: recreate, from the manifests in the store, every record, task, snapshot and
@@ -39,15 +34,7 @@ export interface RebuildReport {
   keys: { project_id: string; restored: number[]; wrapped_by_another_master_key: number[] }[];
 }
 
-export interface RebuilderDeps {
-  db: Db;
-  raw: ObjectStore;
-  catalog: ArtifactCatalog;
-  keys: ProjectKeys;
-  adapters: ArtifactAdapter[];
-  clock: Clock;
-  log: FastifyBaseLogger;
-}
+export type RebuilderDeps = TrustEngineDeps;
 
 export class Rebuilder {
   constructor(private readonly d: RebuilderDeps) {}

@@ -63,9 +63,15 @@ export function trustRoutes(trust: Trust, deps: { projects: Projects }): RouteDe
   const mustProject = async (id: string) => {
     if (!(await deps.projects.get(id))) throw appError('LOGSNAP.0404', `Project ${id} does not exist.`);
   };
-  const keyError = (e: unknown, code: 'LOGSNAP.0400' | 'LOGSNAP.0409'): never => {
-    if (e instanceof KeyUnavailableError) throw appError(code, e.message);
-    throw e;
+  /** A key operation on an existing project; a key that cannot be used is a 4xx with the reason. */
+  const keyOp = async <T>(projectId: string, code: 'LOGSNAP.0400' | 'LOGSNAP.0409', fn: () => Promise<T>): Promise<T> => {
+    await mustProject(projectId);
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof KeyUnavailableError) throw appError(code, e.message);
+      throw e;
+    }
   };
   return [
     defineRoute({
@@ -150,14 +156,7 @@ export function trustRoutes(trust: Trust, deps: { projects: Projects }): RouteDe
       operationId: 'AdminUpdateEncryption', method: 'PUT', url: '/admin/v1/projects/:project_id/encryption', auth: 'admin',
       summary: 'Turn encryption at rest of new artifacts on or off (turning it off keeps the key: existing artifacts stay readable)',
       schema: { params: PP, body: Type.Object({ enabled: Type.Boolean() }), response: { 200: EncryptionStatus } },
-      handler: async (req) => {
-        await mustProject(req.params.project_id);
-        try {
-          return await trust.keys.setEncryption(req.params.project_id, req.body.enabled);
-        } catch (e) {
-          return keyError(e, 'LOGSNAP.0409');
-        }
-      },
+      handler: async (req) => keyOp(req.params.project_id, 'LOGSNAP.0409', () => trust.keys.setEncryption(req.params.project_id, req.body.enabled)),
     }),
     defineRoute({
       operationId: 'AdminRotateProjectKey', method: 'POST', url: '/admin/v1/projects/:project_id/encryption/rotate', auth: 'admin',
@@ -166,14 +165,7 @@ export function trustRoutes(trust: Trust, deps: { projects: Projects }): RouteDe
         params: PP,
         response: { 200: Type.Object({ version: Type.Integer(), key_id: Type.String(), rewrapped: Type.Integer(), manifests: Type.Integer(), retired: Type.Array(Type.Integer()) }) },
       },
-      handler: async (req) => {
-        await mustProject(req.params.project_id);
-        try {
-          return await trust.rotate(req.params.project_id);
-        } catch (e) {
-          return keyError(e, 'LOGSNAP.0409');
-        }
-      },
+      handler: async (req) => keyOp(req.params.project_id, 'LOGSNAP.0409', () => trust.rotate(req.params.project_id)),
     }),
     defineRoute({
       operationId: 'AdminExportProjectKey', method: 'POST', url: '/admin/v1/projects/:project_id/encryption/export', auth: 'admin',
@@ -187,27 +179,15 @@ export function trustRoutes(trust: Trust, deps: { projects: Projects }): RouteDe
         },
       },
       handler: async (req, reply) => {
-        await mustProject(req.params.project_id);
         reply.header('Cache-Control', 'no-store');
-        try {
-          return await trust.keys.export(req.params.project_id);
-        } catch (e) {
-          return keyError(e, 'LOGSNAP.0409');
-        }
+        return keyOp(req.params.project_id, 'LOGSNAP.0409', () => trust.keys.export(req.params.project_id));
       },
     }),
     defineRoute({
       operationId: 'AdminImportProjectKey', method: 'POST', url: '/admin/v1/projects/:project_id/encryption/import', auth: 'admin',
       summary: 'Put an exported project key back (after the master key was lost): it is wrapped by the current master key',
       schema: { params: PP, body: Type.Object({ key: Type.String({ minLength: 20, maxLength: 2000 }) }), response: { 200: EncryptionStatus } },
-      handler: async (req) => {
-        await mustProject(req.params.project_id);
-        try {
-          return await trust.keys.import(req.params.project_id, req.body.key);
-        } catch (e) {
-          return keyError(e, 'LOGSNAP.0400');
-        }
-      },
+      handler: async (req) => keyOp(req.params.project_id, 'LOGSNAP.0400', () => trust.keys.import(req.params.project_id, req.body.key)),
     }),
   ];
 }

@@ -1,5 +1,11 @@
+import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
+import type { Db } from '../db/index.js';
 import type { Database } from '../db/types.js';
+import type { Clock } from '../jobs/queue.js';
+import type { ObjectStore } from '../storage/objectStore.js';
+import type { ArtifactCatalog } from './catalog.js';
+import type { ProjectKeys } from './keys.js';
 import type { ServiceName } from '../clusters/clusters.js';
 import type { ArtifactManifest } from './manifest.js';
 
@@ -52,4 +58,16 @@ export interface ArtifactAdapter {
   restore(trx: Kysely<Database>, m: ArtifactManifest): Promise<RestoreOutcome>;
   /** how many records the service holds (rebuild on start needs an empty catalogue) */
   count(): Promise<number>;
+}
+
+/** What verify and rebuild work with. */
+export interface TrustEngineDeps {
+  db: Db;
+  /** the store without the encryption layer: the stored bytes */
+  raw: ObjectStore;
+  catalog: ArtifactCatalog;
+  keys: ProjectKeys;
+  adapters: ArtifactAdapter[];
+  clock: Clock;
+  log: FastifyBaseLogger;
 }

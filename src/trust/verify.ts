@@ -1,15 +1,10 @@
 import { createHash } from 'node:crypto';
 import { pipeline, Writable, type Readable, type Transform } from 'node:stream';
-import type { FastifyBaseLogger } from 'fastify';
-import type { Db } from '../db/index.js';
-import type { Clock } from '../jobs/queue.js';
-import type { ObjectStore } from '../storage/objectStore.js';
 import { uuid } from '../security/ids.js';
 import { AeadError, decryptStream } from './aead.js';
-import type { ArtifactCatalog, SetRow } from './catalog.js';
-import type { ProjectKeys } from './keys.js';
+import type { SetRow } from './catalog.js';
 import { ManifestError, manifestKeyFor, type ArtifactManifest, type ManifestFile } from './manifest.js';
-import type { ArtifactAdapter, Checker, RecordedSet, SetFilter } from './types.js';
+import type { TrustEngineDeps, ArtifactAdapter, Checker, RecordedSet, SetFilter } from './types.js';
 
 /**
  * Verification: every artifact of every final set is read back from the store, once, as a
@@ -48,16 +43,7 @@ export interface VerifyReport {
 
 const MAX_STORED_PROBLEMS = 1000;
 
-export interface VerifierDeps {
-  db: Db;
-  /** the store without the encryption layer: verify reads the stored bytes */
-  raw: ObjectStore;
-  catalog: ArtifactCatalog;
-  keys: ProjectKeys;
-  adapters: ArtifactAdapter[];
-  clock: Clock;
-  log: FastifyBaseLogger;
-}
+export type VerifierDeps = TrustEngineDeps;
 
 export interface RunOptions {
   filter?: SetFilter;

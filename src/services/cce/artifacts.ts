@@ -1,6 +1,6 @@
 import type { Db } from '../../db/index.js';
 import type { SetInput } from '../../trust/catalog.js';
-import { columns, insertRecord, pages, pick } from '../../trust/adapterKit.js';
+import { columns, tableAdapter } from '../../trust/adapterKit.js';
 import type { ArtifactAdapter, Checker } from '../../trust/types.js';
 import { SnapshotIntegrity } from './integrity.js';
 import type { CceSnapshotTaskTable, SnapshotTaskRow } from './snapshots.js';
@@ -37,32 +37,14 @@ export function etcdSnapshotChecker(): Checker {
 }
 
 export function cceArtifacts(db: Db): ArtifactAdapter {
-  const k = db.kysely;
-  return {
-    service: 'cce',
-    needsCluster: true,
-    async *sets(f) {
-      const rows = pages(
-        (after, size) => k.selectFrom('cce_snapshot_tasks').selectAll()
-          .where('phase', '=', 'Success').where('object_key', 'is not', null).where('id', '>', after)
-          .$if(!!f.projectId, (q) => q.where('project_id', '=', f.projectId!))
-          .$if(!!f.clusterId, (q) => q.where('cluster_id', '=', f.clusterId!))
-          .$if(f.since !== undefined, (q) => q.where('completed_at', '>=', f.since!))
-          .orderBy('id').limit(size).execute(),
-        (r) => r.id,
-      );
-      for await (const r of rows) {
-        yield {
-          service: 'cce', setId: r.id, projectId: r.project_id, clusterId: r.cluster_id, jobId: r.id, finishedAt: Number(r.completed_at),
-          files: [{ bucket: r.bucket!, key: r.object_key!, size: Number(r.size), sha256: r.sha256! }],
-        };
-      }
-    },
+  return tableAdapter<SnapshotTaskRow>(db, {
+    service: 'cce', needsCluster: true, table: 'cce_snapshot_tasks',
+    final: { phase: 'Success' }, notNull: ['object_key'], project: 'project_id', cluster: 'cluster_id', finished: 'completed_at',
+    columns: RECORD_COLUMNS, clash: 'a task with that id exists',
+    toSet: (r) => ({
+      service: 'cce', setId: r.id, projectId: r.project_id, clusterId: r.cluster_id, jobId: r.id, finishedAt: Number(r.completed_at),
+      files: [{ bucket: r.bucket!, key: r.object_key!, size: Number(r.size), sha256: r.sha256! }],
+    }),
     checks: { 'etcd-snapshot': etcdSnapshotChecker },
-    restore: (trx, m) => insertRecord(trx, 'cce_snapshot_tasks', { column: 'id', value: m.setId }, pick(m.record, RECORD_COLUMNS), 'a task with that id exists'),
-    async count() {
-      const r = await k.selectFrom('cce_snapshot_tasks').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
-      return Number(r.n);
-    },
-  };
+  });
 }

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/index.js';
 import type { SetInput } from '../../trust/catalog.js';
-import { columns, gzipChecker, insertRecord, pages, pick } from '../../trust/adapterKit.js';
+import { columns, gzipChecker, tableAdapter } from '../../trust/adapterKit.js';
 import type { ArtifactAdapter } from '../../trust/types.js';
 import type { Manifest } from './backup.js';
 import type { CssLogRecordTable } from './tables.js';
@@ -30,34 +30,14 @@ export function cssSet(rec: RecordRow, m: Manifest, innerManifest: { size: numbe
 }
 
 export function cssArtifacts(db: Db): ArtifactAdapter {
-  const k = db.kysely;
-  return {
-    service: 'css',
-    needsCluster: true,
-    async *sets(f) {
-      const rows = pages(
-        (after, size) => k.selectFrom('css_log_records').selectAll()
-          .where('status', '=', 'SUCCESS').where('manifest_key', 'is not', null).where('id', '>', after)
-          .$if(!!f.projectId, (q) => q.where('project_id', '=', f.projectId!))
-          .$if(!!f.clusterId, (q) => q.where('cluster_id', '=', f.clusterId!))
-          .$if(f.since !== undefined, (q) => q.where('finished_at', '>=', f.since!))
-          .orderBy('id').limit(size).execute(),
-        (r) => r.id,
-      );
-      for await (const r of rows) {
-        yield {
-          service: 'css', setId: r.id, projectId: r.project_id, clusterId: r.cluster_id, jobId: r.job_id, finishedAt: Number(r.finished_at),
-          files: [{ bucket: r.bucket, key: r.manifest_key! }],
-        };
-      }
-    },
+  return tableAdapter<CssLogRecordTable>(db, {
+    service: 'css', needsCluster: true, table: 'css_log_records',
+    final: { status: 'SUCCESS' }, notNull: ['manifest_key'], project: 'project_id', cluster: 'cluster_id', finished: 'finished_at',
+    columns: RECORD_COLUMNS, clash: 'another log backup record holds its job id or automatic-backup slot',
+    toSet: (r) => ({
+      service: 'css', setId: r.id, projectId: r.project_id, clusterId: r.cluster_id, jobId: r.job_id, finishedAt: Number(r.finished_at),
+      files: [{ bucket: r.bucket, key: r.manifest_key! }],
+    }),
     checks: { gzip: gzipChecker },
-    restore: (trx, m) =>
-      insertRecord(trx, 'css_log_records', { column: 'id', value: m.setId }, pick(m.record, RECORD_COLUMNS),
-        'another log backup record holds its job id or automatic-backup slot'),
-    async count() {
-      const r = await k.selectFrom('css_log_records').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
-      return Number(r.n);
-    },
-  };
+  });
 }

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/index.js';
 import type { SetInput } from '../../trust/catalog.js';
-import { columns, insertRecord, pages, pick } from '../../trust/adapterKit.js';
+import { columns, tableAdapter } from '../../trust/adapterKit.js';
 import type { ArtifactAdapter } from '../../trust/types.js';
 import type { DcsRedislogTable, RunlogRow } from './runLogs.js';
 
@@ -21,33 +21,13 @@ export function dcsSet(row: RunlogRow, redisVersion: string | null): SetInput {
 }
 
 export function dcsArtifacts(db: Db): ArtifactAdapter {
-  const k = db.kysely;
-  return {
-    service: 'dcs',
-    needsCluster: true,
-    async *sets(f) {
-      const rows = pages(
-        (after, size) => k.selectFrom('dcs_redislogs').selectAll()
-          .where('status', '=', 'succeed').where('object_key', 'is not', null).where('id', '>', after)
-          .$if(!!f.projectId, (q) => q.where('project_id', '=', f.projectId!))
-          .$if(!!f.clusterId, (q) => q.where('instance_id', '=', f.clusterId!))
-          .$if(f.since !== undefined, (q) => q.where('collected_at', '>=', f.since!))
-          .orderBy('id').limit(size).execute(),
-        (r) => r.id,
-      );
-      for await (const r of rows) {
-        yield {
-          service: 'dcs', setId: r.id, projectId: r.project_id, clusterId: r.instance_id, jobId: r.job_id, finishedAt: Number(r.collected_at),
-          files: [{ bucket: r.bucket!, key: r.object_key!, size: Number(r.size), sha256: r.sha256! }],
-        };
-      }
-    },
-    restore: (trx, m) =>
-      insertRecord(trx, 'dcs_redislogs', { column: 'id', value: m.setId }, pick(m.record, RECORD_COLUMNS),
-        'the instance already has a run-log file for that replica and day'),
-    async count() {
-      const r = await k.selectFrom('dcs_redislogs').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
-      return Number(r.n);
-    },
-  };
+  return tableAdapter<RunlogRow>(db, {
+    service: 'dcs', needsCluster: true, table: 'dcs_redislogs',
+    final: { status: 'succeed' }, notNull: ['object_key'], project: 'project_id', cluster: 'instance_id', finished: 'collected_at',
+    columns: RECORD_COLUMNS, clash: 'the instance already has a run-log file for that replica and day',
+    toSet: (r) => ({
+      service: 'dcs', setId: r.id, projectId: r.project_id, clusterId: r.instance_id, jobId: r.job_id, finishedAt: Number(r.collected_at),
+      files: [{ bucket: r.bucket!, key: r.object_key!, size: Number(r.size), sha256: r.sha256! }],
+    }),
+  });
 }

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/index.js';
 import type { SetInput } from '../../trust/catalog.js';
-import { columns, insertRecord, pages, pick, readableChecker } from '../../trust/adapterKit.js';
+import { columns, readableChecker, tableAdapter } from '../../trust/adapterKit.js';
 import type { ArtifactAdapter } from '../../trust/types.js';
 import { listArchive, NO_SERVER, type ArchiveListing } from './pgtools.js';
 import type { DwsSnapshotTable, SnapshotRow } from './tables.js';
@@ -26,35 +26,16 @@ export function dwsSet(s: SnapshotRow, listing: ArchiveListing | null): SetInput
 }
 
 export function dwsArtifacts(db: Db): ArtifactAdapter {
-  const k = db.kysely;
-  return {
-    service: 'dws',
+  return tableAdapter<SnapshotRow>(db, {
     // snapshots outlive their cluster (ListSnapshots is per project): restored without it
-    needsCluster: false,
-    async *sets(f) {
-      const rows = pages(
-        (after, size) => k.selectFrom('dws_snapshots').selectAll()
-          .where('status', '=', 'AVAILABLE').where('id', '>', after)
-          .$if(!!f.projectId, (q) => q.where('project_id', '=', f.projectId!))
-          .$if(!!f.clusterId, (q) => q.where('cluster_id', '=', f.clusterId!))
-          .$if(f.since !== undefined, (q) => q.where('finished_at', '>=', f.since!))
-          .orderBy('id').limit(size).execute(),
-        (r) => r.id,
-      );
-      for await (const r of rows) {
-        yield {
-          service: 'dws', setId: r.id, projectId: r.project_id, clusterId: r.cluster_id, jobId: r.job_id, finishedAt: Number(r.finished_at),
-          files: [{ bucket: r.bucket, key: r.object_key, size: Number(r.size_bytes), sha256: r.sha256 ?? undefined }],
-        };
-      }
-    },
+    service: 'dws', needsCluster: false, table: 'dws_snapshots',
+    final: { status: 'AVAILABLE' }, project: 'project_id', cluster: 'cluster_id', finished: 'finished_at',
+    columns: RECORD_COLUMNS, clash: 'the project already has a snapshot with that name',
+    toSet: (r) => ({
+      service: 'dws', setId: r.id, projectId: r.project_id, clusterId: r.cluster_id, jobId: r.job_id, finishedAt: Number(r.finished_at),
+      files: [{ bucket: r.bucket, key: r.object_key, size: Number(r.size_bytes), sha256: r.sha256 ?? undefined }],
+    }),
     // PostgreSQL's own reading of the archive: `pg_restore --list` must parse its table of contents
     checks: { 'pg_dump-custom': () => readableChecker((input) => listArchive(NO_SERVER, input).then(() => undefined), 'pg_restore --list failed') },
-    restore: (trx, m) =>
-      insertRecord(trx, 'dws_snapshots', { column: 'id', value: m.setId }, pick(m.record, RECORD_COLUMNS), 'the project already has a snapshot with that name'),
-    async count() {
-      const r = await k.selectFrom('dws_snapshots').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
-      return Number(r.n);
-    },
-  };
+  });
 }
