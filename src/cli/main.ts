@@ -1,9 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load.js';
 import { ConfigError } from '../config/section.js';
-import { createRuntime } from '../runtime.js';
-import { callCommand } from './call.js';
-import { catalogCommand, decryptCommand, keyCommand, UsageError, verifyCommand } from './trust.js';
+import { UsageError } from './usage.js';
 import { redactUrlPassword } from '../security/redact.js';
 
 const HELP = `logsnap — Huawei Cloud CSS/DCS/CCE/DWS log backup and snapshot APIs, for real.
@@ -32,6 +30,7 @@ Examples:
 async function serve(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' } }, allowPositionals: false });
   const config = loadConfig({ file: values.config });
+  const { createRuntime } = await import('../runtime.js');
   const rt = await createRuntime({ config });
   const url = await rt.listen();
   const s = rt.start;
@@ -74,20 +73,21 @@ async function main(): Promise<void> {
       case 'serve':
         await serve(rest);
         break;
+      // commands load only what they use (`decrypt` runs offline, without the server's modules)
       case 'call':
-        process.exitCode = await callCommand(rest);
+        process.exitCode = await (await import('./call.js')).callCommand(rest);
         break;
       case 'verify':
-        process.exitCode = await verifyCommand(rest);
+        process.exitCode = await (await import('./trust.js')).verifyCommand(rest);
         break;
       case 'catalog':
-        process.exitCode = await catalogCommand(rest);
+        process.exitCode = await (await import('./trust.js')).catalogCommand(rest);
         break;
       case 'key':
-        process.exitCode = await keyCommand(rest);
+        process.exitCode = await (await import('./trust.js')).keyCommand(rest);
         break;
       case 'decrypt':
-        process.exitCode = await decryptCommand(rest);
+        process.exitCode = await (await import('./decrypt.js')).decryptCommand(rest);
         break;
       case undefined:
       case 'help':

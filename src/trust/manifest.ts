@@ -1,5 +1,4 @@
 import type { ServiceName } from '../clusters/clusters.js';
-import { SERVICE_NAMES } from '../clusters/clusters.js';
 import { AEAD_SCHEME } from './aead.js';
 import { DEK_WRAP } from './keys.js';
 
@@ -82,6 +81,9 @@ export function manifestKeyFor(m: { service: string; projectId: string; clusterI
 }
 
 export class ManifestError extends Error {}
+
+/** (kept here rather than imported from clusters.ts: `logsnap decrypt` loads this module offline, without the database drivers) */
+const SERVICE_NAMES: readonly ServiceName[] = ['css', 'dcs', 'cce', 'dws'];
 
 const isStr = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;

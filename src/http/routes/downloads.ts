@@ -66,7 +66,7 @@ export function downloadRoutes(deps: { store: ObjectStore; linkKey: Buffer; cloc
     } catch (e) {
       if (e instanceof RangeNotSatisfiableError) {
         reply.header('Content-Range', `bytes */${e.size}`);
-        return reply.status(416).send({ error_code: 'LOGSNAP.0416', error_msg: 'Range not satisfiable.' });
+        return reply.status(416).type('application/json').send({ error_code: 'LOGSNAP.0416', error_msg: 'Range not satisfiable.' });
       }
       if (e instanceof ObjectNotFoundError) throw appError('LOGSNAP.0404', 'The object no longer exists.');
       throw e;
