@@ -79,9 +79,11 @@ export async function catalogCommand(argv: string[]): Promise<number> {
       for (const x of r.restored) out(`restored   ${x.service} ${x.set_id} (project ${x.project_id}, cluster ${x.cluster_id})`);
       for (const p of r.projects_created) out(`project    ${p} created (no credentials: add them with the config file or the admin API)`);
       for (const k of r.keys) {
-        if (k.restored.length) out(`keys       project ${k.project_id}: key versions ${k.restored.join(', ')} restored`);
+        const v = (l: number[]) => `key version${l.length > 1 ? 's' : ''} ${l.join(', ')}`;
+        if (k.restored.length) out(`keys       project ${k.project_id}: ${v(k.restored)} restored`);
         if (k.wrapped_by_another_master_key.length) {
-          out(`keys       project ${k.project_id}: key versions ${k.wrapped_by_another_master_key.join(', ')} are wrapped by another master key: logsnap key import --project ${k.project_id} --key-file FILE`);
+          const w = k.wrapped_by_another_master_key;
+          out(`keys       project ${k.project_id}: ${v(w)} ${w.length > 1 ? 'are' : 'is'} wrapped by another master key: logsnap key import --project ${k.project_id} --key-file FILE`);
         }
       }
       for (const u of r.unattached) out(`unattached ${u.sets} ${u.service} sets of cluster ${u.cluster_id} (${u.cluster_name ?? 'unnamed'}) in project ${u.project_id}: register the cluster with this id, then run the rebuild again`);

@@ -12,7 +12,7 @@ import type { ObjectStore } from '../storage/objectStore.js';
 import { ArtifactCatalog } from './catalog.js';
 import { encryptedProjectList } from './config.js';
 import { EncryptingStore } from './encryptingStore.js';
-import { ProjectKeys } from './keys.js';
+import { KeyUnavailableError, ProjectKeys } from './keys.js';
 import { Rebuilder, type RebuildReport } from './rebuild.js';
 import { RESULTS, Verifier } from './verify.js';
 import type { ArtifactAdapter, SetFilter } from './types.js';
@@ -91,8 +91,14 @@ export class Trust {
         continue;
       }
       if (!(await this.keys.encrypts(p.id))) {
-        await this.keys.setEncryption(p.id, true);
-        this.o.log.info({ project_id: p.id }, 'encryption at rest turned on (trust.encryptedProjects)');
+        try {
+          await this.keys.setEncryption(p.id, true);
+          this.o.log.info({ project_id: p.id }, 'encryption at rest turned on (trust.encryptedProjects)');
+        } catch (e) {
+          // the store holds the project's key under another master key: it waits for `logsnap key import`
+          if (!(e instanceof KeyUnavailableError)) throw e;
+          this.o.log.warn({ project_id: p.id }, `encryption at rest stays off until the project key is imported: ${e.message}`);
+        }
       }
     }
     if (problems.length) throw new ConfigError(problems);

@@ -160,6 +160,19 @@ export class ProjectKeys {
   async #ensureActiveKey(projectId: string): Promise<ProjectKeyRow> {
     const existing = await this.#active(projectId);
     if (existing) return existing;
+    // A database that lost its rows may face a store that still holds the project's keys: take
+    // them back rather than create a new key (which would also overwrite the store's copy).
+    const stored = await this.stored(projectId);
+    if (stored?.keys.length) {
+      const r = await this.restore(stored);
+      const back = await this.#active(projectId);
+      if (back) return back;
+      if (r.foreign.length) {
+        throw new KeyUnavailableError(
+          `the store holds project ${projectId}'s key (version ${r.foreign.join(', ')}) wrapped by another master key; import the exported project key with \`logsnap key import --project ${projectId} --key-file FILE\` rather than creating a new one`,
+        );
+      }
+    }
     const last = await this.#k.selectFrom('trust_project_keys').select((eb) => eb.fn.max('version').as('v')).where('project_id', '=', projectId).executeTakeFirst();
     const version = Number(last?.v ?? 0) + 1;
     try {
@@ -366,6 +379,22 @@ export class ProjectKeys {
       keys: keys.filter((k) => k.wrapped_key).map((k) => ({ version: k.version, keyId: k.key_id, state: k.state, createdAt: k.created_at, wrappedKey: k.wrapped_key!, masterKeyCheck: this.d.box.keyCheck() })),
     };
     await this.d.raw.put(CATALOG_BUCKET, encryptionObjectKey(projectId), Readable.from([Buffer.from(JSON.stringify(body, null, 1))]), { contentType: 'application/json' });
+  }
+
+  /** The project's encryption object in the store, if there is one. */
+  async stored(projectId: string): Promise<EncryptionObject | null> {
+    let got;
+    try {
+      got = await this.d.raw.get(CATALOG_BUCKET, encryptionObjectKey(projectId));
+    } catch (e) {
+      if ((e as { code?: string }).code === 'ENOOBJECT') return null;
+      throw e;
+    }
+    const o = JSON.parse(Buffer.concat(await got.body.toArray()).toString('utf8')) as EncryptionObject;
+    if (o.format !== ENCRYPTION_OBJECT_FORMAT || o.formatVersion !== 1 || o.projectId !== projectId || !Array.isArray(o.keys)) {
+      throw new Error(`${CATALOG_BUCKET}/${encryptionObjectKey(projectId)} is not a ${ENCRYPTION_OBJECT_FORMAT} version 1 object of project ${projectId}`);
+    }
+    return o;
   }
 
   /**
