@@ -66,11 +66,23 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   });
 }
 
-/** `logsnap catalog rebuild` */
+/** `logsnap catalog rebuild|backfill` */
 export async function catalogCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  if (sub !== 'rebuild') throw new UsageError('usage: logsnap catalog rebuild [--config FILE] [--json]');
+  if (sub !== 'rebuild' && sub !== 'backfill') throw new UsageError('usage: logsnap catalog rebuild|backfill [--config FILE] [--json]');
   const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' }, json: { type: 'boolean' } }, allowPositionals: false });
+  if (sub === 'backfill') {
+    return withRuntime(values.config, async (rt) => {
+      const r = await rt.trust.rebuilder.backfill();
+      if (values.json) out(JSON.stringify(r, null, 2));
+      else {
+        for (const w of r.written) out(`written    ${w.service} ${w.set_id} ${w.manifest}`);
+        for (const f of r.failed) err(`failed     ${f.service} ${f.set_id}: ${f.error}`);
+        out(`${r.written.length} manifests written, ${r.failed.length} failed`);
+      }
+      return r.failed.length ? 1 : 0;
+    });
+  }
   return withRuntime(values.config, async (rt) => {
     const r = await rt.trust.rebuilder.rebuild();
     if (values.json) out(JSON.stringify(r, null, 2));

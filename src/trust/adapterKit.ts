@@ -7,6 +7,7 @@ import type { Database } from '../db/types.js';
 import type { Db } from '../db/index.js';
 import type { ServiceName } from '../clusters/clusters.js';
 import type { ArtifactAdapter, Checker, RecordedSet, RestoreOutcome } from './types.js';
+import type { SetInput } from './catalog.js';
 
 /**
  * Small pieces the services' artifact adapters share (src/services/<svc>/artifacts.ts): the
@@ -107,6 +108,8 @@ export interface TableSpec<Row> {
   columns: string[];
   clash: string;
   toSet(row: Row): RecordedSet;
+  /** the manifest input of a final row (catalogue backfill) */
+  describe(row: Row): Promise<SetInput>;
   checks?: Record<string, () => Checker>;
 }
 
@@ -132,6 +135,12 @@ export function tableAdapter<Row>(db: Db, spec: TableSpec<Row>): ArtifactAdapter
       for await (const r of rows) yield spec.toSet(r);
     },
     checks: spec.checks,
+    async describe(setId) {
+      let q = k.selectFrom(spec.table).selectAll().where('id', '=', setId);
+      for (const [c, v] of Object.entries(spec.final)) q = q.where(c, '=', v);
+      const row = (await q.executeTakeFirst()) as Row | undefined;
+      return row ? spec.describe(row) : null;
+    },
     restore: (trx, m) => insertRecord(trx, spec.table, { column: 'id', value: m.setId }, pick(m.record, spec.columns), spec.clash),
     async count() {
       const r = await k.selectFrom(spec.table).select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();

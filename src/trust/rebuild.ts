@@ -171,6 +171,31 @@ export class Rebuilder {
     return report;
   }
 
+  /**
+   * The other direction, once after an upgrade: write the manifest of every final set recorded
+   * before manifests existed (the database describes it), so that the store describes it too.
+   */
+  async backfill(): Promise<{ written: { service: string; set_id: string; manifest: string }[]; failed: { service: string; set_id: string; error: string }[] }> {
+    const written: { service: string; set_id: string; manifest: string }[] = [];
+    const failed: { service: string; set_id: string; error: string }[] = [];
+    for (const a of this.d.adapters) {
+      for await (const set of a.sets({})) {
+        if (await this.d.catalog.current(set.service, set.setId)) continue;
+        try {
+          const input = await a.describe(set.setId);
+          if (!input) continue;
+          const w = await this.d.catalog.write(input);
+          await this.#k.transaction().execute((trx) => this.d.catalog.record(trx, w));
+          written.push({ service: set.service, set_id: set.setId, manifest: `${w.bucket}/${w.key}` });
+        } catch (e) {
+          failed.push({ service: set.service, set_id: set.setId, error: (e as Error).message });
+        }
+      }
+    }
+    if (written.length || failed.length) this.d.log.info({ written: written.length, failed: failed.length }, 'catalogue backfilled: manifests written for sets recorded before manifests existed');
+    return { written, failed };
+  }
+
   async #ensureProject(id: string, name: string | null, report: RebuildReport): Promise<void> {
     if (await this.#k.selectFrom('projects').select('id').where('id', '=', id).executeTakeFirst()) return;
     try {

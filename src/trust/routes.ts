@@ -144,6 +144,12 @@ export function trustRoutes(trust: Trust, deps: { projects: Projects }): RouteDe
       handler: async () => trust.rebuilder.rebuild(),
     }),
     defineRoute({
+      operationId: 'AdminBackfillCatalog', method: 'POST', url: '/admin/v1/catalog/backfill', auth: 'admin',
+      summary: 'Write the manifests of sets recorded before manifests existed (once, after an upgrade)',
+      schema: { response: { 200: Type.Unknown() } },
+      handler: async () => trust.rebuilder.backfill(),
+    }),
+    defineRoute({
       operationId: 'AdminShowEncryption', method: 'GET', url: '/admin/v1/projects/:project_id/encryption', auth: 'admin',
       summary: "A project's encryption at rest: on or off, its key id and version (never the key)",
       schema: { params: PP, response: { 200: EncryptionStatus } },

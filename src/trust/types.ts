@@ -4,7 +4,7 @@ import type { Db } from '../db/index.js';
 import type { Database } from '../db/types.js';
 import type { Clock } from '../jobs/queue.js';
 import type { ObjectStore } from '../storage/objectStore.js';
-import type { ArtifactCatalog } from './catalog.js';
+import type { ArtifactCatalog, SetInput } from './catalog.js';
 import type { ProjectKeys } from './keys.js';
 import type { ServiceName } from '../clusters/clusters.js';
 import type { ArtifactManifest } from './manifest.js';
@@ -50,8 +50,10 @@ export interface ArtifactAdapter {
   service: ServiceName;
   /** the records need their cluster registered (a foreign key, or the SDK reaches them through it) */
   needsCluster: boolean;
-  /** final sets, oldest first */
+  /** final sets (in id order) */
   sets(filter: SetFilter): AsyncIterable<RecordedSet>;
+  /** the manifest input of a final set recorded before manifests existed (catalogue backfill); null when it is no longer final */
+  describe(setId: string): Promise<SetInput | null>;
   /** engine checks by file format */
   checks?: Record<string, () => Checker>;
   /** recreate the records of one manifest inside `trx` (only `trx` may be used) */

@@ -162,7 +162,7 @@ export class Verifier {
     let got;
     try {
       if (!(await this.d.raw.head(ref.bucket, ref.key))) {
-        report('missing', entry ? 'the manifest object is gone' : 'the set has no manifest (written before manifests existed, or lost)');
+        report('missing', entry ? 'the manifest object is gone' : 'the set has no manifest (recorded before manifests existed: `logsnap catalog backfill` writes it; or lost)');
         return null;
       }
       got = await this.d.catalog.read(ref.bucket, ref.key);

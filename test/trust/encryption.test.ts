@@ -12,18 +12,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
-import { engines, eventually, postgresAvailable, startServer, type TestServer } from '../helpers/server.js';
+import { engines, eventually, startServer, type TestServer } from '../helpers/server.js';
 import { op, sdkClient } from '../helpers/sdk.js';
 import { cli } from '../helpers/cli.js';
-import { etcdSkip, startEtcd, type EtcdProcess } from '../cce/etcdProcess.js';
-import { REDIS_URL, redisSkip, waitJob } from '../dcs/helpers.js';
+import { REDIS_URL, waitJob } from '../dcs/helpers.js';
 import { dropDatabase, fingerprint } from '../dws/helpers.js';
 import { startS3, S3RVER_KEY, S3RVER_SECRET, type TestS3 } from '../storage/s3rver.js';
-import { filesUnder, flipByte, makeSources, produceAll, registerAll, URL, type Clusters, type Sources } from './helpers.js';
+import { enginesSkip, filesUnder, flipByte, useEtcd, makeSources, produceAll, registerAll, URL, type Clusters, type Sources } from './helpers.js';
 import { SnapshotIntegrity } from '../../src/services/cce/integrity.js';
 import { hex32 } from '../../src/security/ids.js';
 
-const skipEngines = etcdSkip() || (await redisSkip()) || ((await postgresAvailable()) ? false : 'PostgreSQL (the DWS engine) is not reachable');
+const skipEngines = await enginesSkip();
 const ADMIN = { authorization: 'Bearer test-admin-token-0123456789', 'content-type': 'application/json' };
 
 async function adminCall(s: TestServer, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
@@ -32,12 +31,7 @@ async function adminCall(s: TestServer, method: string, path: string, body?: unk
 }
 
 describe('encryption at rest', { skip: skipEngines }, async () => {
-  let etcd: EtcdProcess;
-  before(async () => {
-    etcd = await startEtcd();
-    etcd.ctl(['put', '/registry/secret', 'etcd-value-that-is-secret']);
-  });
-  after(async () => etcd?.stop());
+  const etcd = useEtcd();
 
   for (const { engine, skip } of await engines()) {
     describe(`on ${engine}, fs store`, { skip }, () => {
@@ -69,7 +63,7 @@ describe('encryption at rest', { skip: skipEngines }, async () => {
         assert.equal(on.json.enabled, true);
         assert.equal(on.json.key.version, 1);
         assert.equal(JSON.stringify(on.json).includes('"key":"'), false, 'no key material in the status');
-        ids = await registerAll(s, src, etcd.endpoint);
+        ids = await registerAll(s, src, etcd().endpoint);
         made = await produceAll(s, ids, { cssBackups: 2 });
       });
       after(async () => {

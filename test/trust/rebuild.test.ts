@@ -7,14 +7,12 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPgDatabase, engines, postgresAvailable, startServer, type Engine, type TestServer } from '../helpers/server.js';
+import { createPgDatabase, engines, startServer, type Engine, type TestServer } from '../helpers/server.js';
 import { op, sdkClient } from '../helpers/sdk.js';
-import { etcdSkip, startEtcd, type EtcdProcess } from '../cce/etcdProcess.js';
-import { redisSkip } from '../dcs/helpers.js';
 import { startS3, S3RVER_KEY, S3RVER_SECRET, type TestS3 } from '../storage/s3rver.js';
-import { listings, makeSources, produceAll, registerAll, type Clusters, type Sources } from './helpers.js';
+import { enginesSkip, listings, makeSources, useEtcd, produceAll, registerAll, type Clusters, type Sources } from './helpers.js';
 
-const skipEngines = etcdSkip() || (await redisSkip()) || ((await postgresAvailable()) ? false : 'PostgreSQL (the DWS engine) is not reachable');
+const skipEngines = await enginesSkip();
 
 /** A second logsnap over the first one's store, with a fresh, empty database and the same master key. */
 async function freshOver(a: TestServer, engine: Engine, storage: Record<string, unknown>): Promise<{ b: TestServer; drop(): Promise<void> }> {
@@ -39,12 +37,7 @@ async function freshOver(a: TestServer, engine: Engine, storage: Record<string, 
 }
 
 describe('catalogue rebuild', { skip: skipEngines }, async () => {
-  let etcd: EtcdProcess;
-  before(async () => {
-    etcd = await startEtcd();
-    etcd.ctl(['put', '/registry/x', 'y']);
-  });
-  after(async () => etcd?.stop());
+  const etcd = useEtcd();
 
   for (const { engine, skip } of await engines()) {
     for (const driver of ['fs', 's3'] as const) {
@@ -65,7 +58,7 @@ describe('catalogue rebuild', { skip: skipEngines }, async () => {
           }
           a = await startServer({ engine, config: storage ? { storage } : {} });
           storage ??= { driver: 'fs', root: join(a.dataDir, 'objects') };
-          ids = await registerAll(a, src, etcd.endpoint);
+          ids = await registerAll(a, src, etcd().endpoint);
           made = await produceAll(a, ids, { cssBackups: 2 });
           before_ = await listings(a.client(), ids, [made.dwsSnapshot]);
         });
@@ -94,7 +87,7 @@ describe('catalogue rebuild', { skip: skipEngines }, async () => {
               [`cce:${ids.cce}:1`, `css:${ids.css}:2`, `dcs:${ids.dcs}:3`].sort(),
             );
             // 2. the clusters come from config or the admin API, with their ids
-            await registerAll(b, src, etcd.endpoint, a.projectId, ids);
+            await registerAll(b, src, etcd().endpoint, a.projectId, ids);
             const r2 = await b.rt.trust.rebuilder.rebuild();
             assert.equal(r2.restored.length, 6);
             assert.equal(r2.present, 1);

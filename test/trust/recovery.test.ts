@@ -12,25 +12,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { stringify } from 'yaml';
-import { createPgDatabase, engines, postgresAvailable, startServer, type Engine, type TestServer } from '../helpers/server.js';
+import { createPgDatabase, engines, startServer, type Engine, type TestServer } from '../helpers/server.js';
 import { sdkClient } from '../helpers/sdk.js';
 import { cli } from '../helpers/cli.js';
-import { ETCDCTL_BIN, ETCDUTL_BIN, etcdSkip, startEtcd, type EtcdProcess } from '../cce/etcdProcess.js';
-import { REDIS_URL, redisSkip } from '../dcs/helpers.js';
+import { ETCDCTL_BIN, ETCDUTL_BIN } from '../cce/etcdProcess.js';
+import { REDIS_URL } from '../dcs/helpers.js';
 import { dbUrl, dropDatabase, fingerprint, seedWarehouse } from '../dws/helpers.js';
-import { filesUnder, listings, makeSources, produceAll, type Clusters, type Sources } from './helpers.js';
+import { enginesSkip, filesUnder, listings, useEtcd, makeSources, produceAll, type Clusters, type Sources } from './helpers.js';
 import { hex32 } from '../../src/security/ids.js';
 
-const skipEngines = etcdSkip() || (await redisSkip()) || ((await postgresAvailable()) ? false : 'PostgreSQL (the DWS engine) is not reachable');
+const skipEngines = await enginesSkip();
 const ENV = { LOGSNAP_LOG_LEVEL: 'silent' };
 
 describe('recovery procedure (docs/storage.md)', { skip: skipEngines }, async () => {
-  let etcd: EtcdProcess;
-  before(async () => {
-    etcd = await startEtcd();
-    etcd.ctl(['put', '/registry/config', 'kept']);
-  });
-  after(async () => etcd?.stop());
+  const etcd = useEtcd();
 
   for (const { engine, skip } of await engines()) {
     describe(`on ${engine}`, { skip }, () => {
@@ -68,7 +63,7 @@ describe('recovery procedure (docs/storage.md)', { skip: skipEngines }, async ()
             clusters: [
               { id: ids.css, service: 'css', name: 'es', engine: { nodes: src.cssNodes } },
               { id: ids.dcs, service: 'dcs', name: 'redis', engine: { timeZone: 'UTC', nodes: [{ replicationId: 'r1', ip: '10.0.0.9', url: REDIS_URL, logFile: src.redisLog }] } },
-              { id: ids.cce, service: 'cce', name: 'k8s', engine: { endpoints: [etcd.endpoint] } },
+              { id: ids.cce, service: 'cce', name: 'k8s', engine: { endpoints: [etcd().endpoint] } },
               { id: ids.dws, service: 'dws', name: 'warehouse', engine: { url: dws.url } },
             ],
           }],

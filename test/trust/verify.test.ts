@@ -7,22 +7,15 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { engines, eventually, FakeClock, postgresAvailable, startServer, type TestServer } from '../helpers/server.js';
+import { engines, eventually, FakeClock, startServer, type TestServer } from '../helpers/server.js';
 import { cli } from '../helpers/cli.js';
-import { etcdSkip, startEtcd, type EtcdProcess } from '../cce/etcdProcess.js';
-import { redisSkip } from '../dcs/helpers.js';
-import { flipByte, makeSources, produceAll, registerAll, type Clusters, type Sources } from './helpers.js';
+import { enginesSkip, flipByte, makeSources, useEtcd, produceAll, registerAll, type Clusters, type Sources } from './helpers.js';
 import type { ArtifactReport } from '../../src/trust/verify.js';
 
-const skipEngines = etcdSkip() || (await redisSkip()) || ((await postgresAvailable()) ? false : 'PostgreSQL (the DWS engine) is not reachable');
+const skipEngines = await enginesSkip();
 
 describe('verify', { skip: skipEngines }, async () => {
-  let etcd: EtcdProcess;
-  before(async () => {
-    etcd = await startEtcd();
-    etcd.ctl(['put', '/registry/a', 'b']);
-  });
-  after(async () => etcd?.stop());
+  const etcd = useEtcd();
 
   for (const { engine, skip } of await engines()) {
     describe(`on ${engine}`, { skip }, () => {
@@ -38,7 +31,7 @@ describe('verify', { skip: skipEngines }, async () => {
       before(async () => {
         src = makeSources();
         s = await startServer({ engine, clock });
-        ids = await registerAll(s, src, etcd.endpoint);
+        ids = await registerAll(s, src, etcd().endpoint);
         await produceAll(s, ids, { cssBackups: 2 });
       });
       after(async () => {
@@ -156,6 +149,31 @@ describe('verify', { skip: skipEngines }, async () => {
         const badSince = await cli(['verify', '--since', 'soon'], env());
         assert.equal(badSince.code, 2);
         assert.match(badSince.stderr, /--since "soon" is not a date/);
+      });
+
+      test('sets recorded before manifests existed: verify names the missing manifest, catalog backfill writes it', async () => {
+        const old = await s.rt.db.kysely.selectFrom('trust_artifact_sets').selectAll().where('service', 'in', ['css', 'cce']).execute();
+        const before_ = new Map<string, string[]>();
+        for (const o of old) {
+          const { manifest } = await s.rt.trust.catalog.read(o.manifest_bucket, o.manifest_key);
+          before_.set(o.set_id, manifest.files.map((f) => `${f.bucket}/${f.key}:${f.size}:${f.sha256}`));
+          // as a deployment upgraded from a logsnap without manifests has them
+          await s.rt.trust.store.raw.delete(o.manifest_bucket, o.manifest_key);
+          await s.rt.trust.catalog.forget(o.service, o.set_id);
+        }
+        const r = await verify();
+        assert.deepEqual(new Set(r.problems.map((p) => `${p.set_id}:${p.role}:${p.result}`)), new Set(old.map((o) => `${o.set_id}:manifest:missing`)));
+        assert.match(r.problems[0].detail!, /logsnap catalog backfill/);
+        const b = await s.rt.trust.rebuilder.backfill();
+        assert.deepEqual(b.failed, []);
+        assert.deepEqual(new Set(b.written.map((w) => w.set_id)), new Set(old.map((o) => o.set_id)));
+        for (const o of old) {
+          const now = (await s.rt.trust.catalog.current(o.service, o.set_id))!;
+          const { manifest } = await s.rt.trust.catalog.read(now.manifest_bucket, now.manifest_key);
+          assert.deepEqual(manifest.files.map((f) => `${f.bucket}/${f.key}:${f.size}:${f.sha256}`), before_.get(o.set_id));
+        }
+        assert.deepEqual((await verify()).problems, []);
+        assert.deepEqual((await s.rt.trust.rebuilder.backfill()).written, [], 'nothing left to backfill');
       });
 
       test('scheduled verification: one run per slot, however many processes tick', async () => {

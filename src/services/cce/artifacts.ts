@@ -41,6 +41,7 @@ export function cceArtifacts(db: Db): ArtifactAdapter {
     service: 'cce', needsCluster: true, table: 'cce_snapshot_tasks',
     final: { phase: 'Success' }, notNull: ['object_key'], project: 'project_id', cluster: 'cluster_id', finished: 'completed_at',
     columns: RECORD_COLUMNS, clash: 'a task with that id exists',
+    describe: async (r) => cceSet(r),
     toSet: (r) => ({
       service: 'cce', setId: r.id, projectId: r.project_id, clusterId: r.cluster_id, jobId: r.id, finishedAt: Number(r.completed_at),
       files: [{ bucket: r.bucket!, key: r.object_key!, size: Number(r.size), sha256: r.sha256! }],

@@ -1,4 +1,5 @@
 import type { Db } from '../../db/index.js';
+import type { ObjectStore } from '../../storage/objectStore.js';
 import type { SetInput } from '../../trust/catalog.js';
 import { columns, gzipChecker, tableAdapter } from '../../trust/adapterKit.js';
 import type { ArtifactAdapter } from '../../trust/types.js';
@@ -29,7 +30,7 @@ export function cssSet(rec: RecordRow, m: Manifest, innerManifest: { size: numbe
   };
 }
 
-export function cssArtifacts(db: Db): ArtifactAdapter {
+export function cssArtifacts(db: Db, store: ObjectStore): ArtifactAdapter {
   return tableAdapter<CssLogRecordTable>(db, {
     service: 'css', needsCluster: true, table: 'css_log_records',
     final: { status: 'SUCCESS' }, notNull: ['manifest_key'], project: 'project_id', cluster: 'cluster_id', finished: 'finished_at',
@@ -38,6 +39,12 @@ export function cssArtifacts(db: Db): ArtifactAdapter {
       service: 'css', setId: r.id, projectId: r.project_id, clusterId: r.cluster_id, jobId: r.job_id, finishedAt: Number(r.finished_at),
       files: [{ bucket: r.bucket, key: r.manifest_key! }],
     }),
+    async describe(r) {
+      const got = await store.get(r.bucket, r.manifest_key!);
+      const inner = JSON.parse(Buffer.concat(await got.body.toArray()).toString('utf8')) as Manifest;
+      const info = (await store.head(r.bucket, r.manifest_key!))!;
+      return cssSet(r, inner, { size: info.size, sha256: info.sha256 ?? got.sha256 ?? '' });
+    },
     checks: { gzip: gzipChecker },
   });
 }

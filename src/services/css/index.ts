@@ -30,7 +30,7 @@ export const cssService: ServiceModule = {
       jobKinds: [css.jobKind()],
       schedules: [css.schedule()],
       demo: (projectId) => cssDemo(deps, projectId),
-      artifacts: cssArtifacts(deps.db),
+      artifacts: cssArtifacts(deps.db, deps.store),
     };
   },
 };

@@ -25,6 +25,7 @@ export function dcsArtifacts(db: Db): ArtifactAdapter {
     service: 'dcs', needsCluster: true, table: 'dcs_redislogs',
     final: { status: 'succeed' }, notNull: ['object_key'], project: 'project_id', cluster: 'instance_id', finished: 'collected_at',
     columns: RECORD_COLUMNS, clash: 'the instance already has a run-log file for that replica and day',
+    describe: async (r) => dcsSet(r, null),
     toSet: (r) => ({
       service: 'dcs', setId: r.id, projectId: r.project_id, clusterId: r.instance_id, jobId: r.job_id, finishedAt: Number(r.collected_at),
       files: [{ bucket: r.bucket!, key: r.object_key!, size: Number(r.size), sha256: r.sha256! }],

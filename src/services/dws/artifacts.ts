@@ -31,6 +31,7 @@ export function dwsArtifacts(db: Db): ArtifactAdapter {
     service: 'dws', needsCluster: false, table: 'dws_snapshots',
     final: { status: 'AVAILABLE' }, project: 'project_id', cluster: 'cluster_id', finished: 'finished_at',
     columns: RECORD_COLUMNS, clash: 'the project already has a snapshot with that name',
+    describe: async (r) => dwsSet(r, null),
     toSet: (r) => ({
       service: 'dws', setId: r.id, projectId: r.project_id, clusterId: r.cluster_id, jobId: r.job_id, finishedAt: Number(r.finished_at),
       files: [{ bucket: r.bucket, key: r.object_key, size: Number(r.size_bytes), sha256: r.sha256 ?? undefined }],
