@@ -374,9 +374,16 @@ export class ProjectKeys {
   async publish(projectId: string): Promise<void> {
     const p = await this.#k.selectFrom('trust_projects').selectAll().where('project_id', '=', projectId).executeTakeFirst();
     const keys = await this.#k.selectFrom('trust_project_keys').selectAll().where('project_id', '=', projectId).where('state', '<>', 'retired').orderBy('version').execute();
+    // keys the store holds under another master key and the database does not know (a master key was
+    // lost and the project key not yet imported) are kept: with that master key found again, they still work
+    const known = new Set((await this.#k.selectFrom('trust_project_keys').select('version').where('project_id', '=', projectId).execute()).map((k) => k.version));
+    const foreign = ((await this.stored(projectId).catch(() => null))?.keys ?? []).filter((k) => k.masterKeyCheck !== this.d.box.keyCheck() && !known.has(k.version));
     const body: EncryptionObject = {
       format: ENCRYPTION_OBJECT_FORMAT, formatVersion: 1, projectId, enabled: p?.encrypt === 1, updatedAt: this.d.clock.now(),
-      keys: keys.filter((k) => k.wrapped_key).map((k) => ({ version: k.version, keyId: k.key_id, state: k.state, createdAt: k.created_at, wrappedKey: k.wrapped_key!, masterKeyCheck: this.d.box.keyCheck() })),
+      keys: [
+        ...foreign,
+        ...keys.filter((k) => k.wrapped_key).map((k) => ({ version: k.version, keyId: k.key_id, state: k.state, createdAt: k.created_at, wrappedKey: k.wrapped_key!, masterKeyCheck: this.d.box.keyCheck() })),
+      ],
     };
     await this.d.raw.put(CATALOG_BUCKET, encryptionObjectKey(projectId), Readable.from([Buffer.from(JSON.stringify(body, null, 1))]), { contentType: 'application/json' });
   }

@@ -58,23 +58,26 @@ export class Rebuilder {
 
   async rebuild(): Promise<RebuildReport> {
     const report: RebuildReport = { manifests: 0, restored: [], present: 0, skipped: [], unreadable: [], unattached: [], projects_created: [], keys: [] };
-    // 1. manifests: the newest per set
-    const chosen = new Map<string, { m: ArtifactManifest; key: string; size: number; sha256: string }>();
+    // 1. manifests: the newest per set (only where they are is kept: memory does not grow with their size)
+    const chosen = new Map<string, { key: string; writtenAt: number; service: string; setId: string }>();
+    const names = new Map<string, string | null>();
     for await (const o of this.d.raw.list(CATALOG_BUCKET, 'sets/')) {
       report.manifests++;
       try {
-        const got = await this.d.catalog.read(CATALOG_BUCKET, o.key);
-        const id = `${got.manifest.service}\u0000${got.manifest.setId}`;
+        const { manifest: m } = await this.d.catalog.read(CATALOG_BUCKET, o.key);
+        names.set(m.project.id, m.project.name);
+        const id = `${m.service}\u0000${m.setId}`;
         const cur = chosen.get(id);
-        if (!cur || got.manifest.writtenAt > cur.m.writtenAt) {
-          if (cur) report.skipped.push({ manifest: `${CATALOG_BUCKET}/${cur.key}`, service: cur.m.service, set_id: cur.m.setId, reason: 'a newer manifest of the same set exists' });
-          chosen.set(id, { m: got.manifest, key: o.key, size: got.size, sha256: got.sha256 });
-        } else report.skipped.push({ manifest: `${CATALOG_BUCKET}/${o.key}`, service: got.manifest.service, set_id: got.manifest.setId, reason: 'a newer manifest of the same set exists' });
+        const older = (c: { key: string; service: string; setId: string }) =>
+          report.skipped.push({ manifest: `${CATALOG_BUCKET}/${c.key}`, service: c.service, set_id: c.setId, reason: 'a newer manifest of the same set exists' });
+        if (!cur || m.writtenAt > cur.writtenAt) {
+          if (cur) older(cur);
+          chosen.set(id, { key: o.key, writtenAt: m.writtenAt, service: m.service, setId: m.setId });
+        } else older({ key: o.key, service: m.service, setId: m.setId });
       } catch (e) {
         report.unreadable.push({ manifest: `${CATALOG_BUCKET}/${o.key}`, error: (e as Error).message });
       }
     }
-    const names = new Map([...chosen.values()].map((c) => [c.m.project.id, c.m.project.name]));
     // 2. project keys and settings (encryption at rest)
     for await (const o of this.d.raw.list(CATALOG_BUCKET, 'projects/')) {
       if (!o.key.endsWith('/encryption.json')) continue;
@@ -94,8 +97,17 @@ export class Rebuilder {
     // 3. restore each set
     const adapters = new Map(this.d.adapters.map((a) => [a.service, a]));
     const unattached = new Map<string, RebuildReport['unattached'][number]>();
-    for (const { m, key, size, sha256 } of chosen.values()) {
+    for (const { key } of chosen.values()) {
       const where = `${CATALOG_BUCKET}/${key}`;
+      let m: ArtifactManifest;
+      let size: number;
+      let sha256: string;
+      try {
+        ({ manifest: m, size, sha256 } = await this.d.catalog.read(CATALOG_BUCKET, key));
+      } catch (e) {
+        report.unreadable.push({ manifest: where, error: (e as Error).message });
+        continue;
+      }
       const skip = (reason: string) => report.skipped.push({ manifest: where, service: m.service, set_id: m.setId, reason });
       const adapter = adapters.get(m.service);
       if (!adapter) {
