@@ -275,7 +275,14 @@ describe('encryption at rest', { skip: skipEngines }, async () => {
             assert.equal((await waitJob(s, job)).state, 'SUCCEEDED');
             const list: any = await p.client.sendRequest({ method: 'GET', url: URL.dcsLogs, contentType: 'application/json', pathParams: { instance_id: inst.id }, queryParams: { log_type: 'run' }, headers: {} });
             const { link } = await op(p.client, { method: 'POST', url: URL.dcsLink, pathParams: { instance_id: inst.id, id: list.file_list[0].id } });
-            if (p.encrypted) assert.ok(link.startsWith(`${s.url}/logsnap/v1/objects/`), `a logsnap link: ${link}`);
+            if (p.encrypted) {
+              assert.ok(link.startsWith(`${s.url}/logsnap/v1/objects/`), `a logsnap link: ${link}`);
+              // the admin link endpoint too
+              const row = await s.rt.db.kysely.selectFrom('dcs_redislogs').selectAll().where('id', '=', list.file_list[0].id).executeTakeFirstOrThrow();
+              const adm = await adminCall(s, 'POST', '/admin/v1/objects/link', { bucket: row.bucket, key: row.object_key });
+              assert.ok(adm.json.link.startsWith(`${s.url}/logsnap/v1/objects/`), adm.json.link);
+              assert.equal(await (await fetch(adm.json.link)).text(), Object.values(src.days)[1]);
+            }
             else assert.ok(link.startsWith(`${s3.endpoint}/${s3.bucket}/`) && link.includes('X-Amz-Signature='), `a presigned GET: ${link}`);
             assert.equal(await (await fetch(link)).text(), Object.values(src.days)[1]);
           }

@@ -10,12 +10,13 @@ import { join } from 'node:path';
 import { createPgDatabase, engines, startServer, type Engine, type TestServer } from '../helpers/server.js';
 import { op, sdkClient } from '../helpers/sdk.js';
 import { startS3, S3RVER_KEY, S3RVER_SECRET, type TestS3 } from '../storage/s3rver.js';
+import { REDIS_URL } from '../dcs/helpers.js';
 import { enginesSkip, listings, makeSources, useEtcd, produceAll, registerAll, type Clusters, type Sources } from './helpers.js';
 
 const skipEngines = await enginesSkip();
 
 /** A second logsnap over the first one's store, with a fresh, empty database and the same master key. */
-async function freshOver(a: TestServer, engine: Engine, storage: Record<string, unknown>): Promise<{ b: TestServer; drop(): Promise<void> }> {
+async function freshOver(a: TestServer, engine: Engine, storage: Record<string, unknown>, config: Record<string, unknown> = {}): Promise<{ b: TestServer; drop(): Promise<void> }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'logsnap-rebuilt-'));
   copyFileSync(join(a.dataDir, 'master.key'), join(dataDir, 'master.key'));
   let databaseUrl: string;
@@ -25,7 +26,7 @@ async function freshOver(a: TestServer, engine: Engine, storage: Record<string, 
     databaseUrl = d.url;
     drop = d.drop;
   } else databaseUrl = `sqlite:${join(dataDir, 'logsnap.db')}`;
-  const b = await startServer({ engine, dataDir, databaseUrl, config: { storage } });
+  const b = await startServer({ engine, dataDir, databaseUrl, config: { storage, ...config } });
   return {
     b,
     async drop() {
@@ -110,6 +111,29 @@ describe('catalogue rebuild', { skip: skipEngines }, async () => {
             const file = before_.dcs.file_list.find((f: { file_name: string }) => f.file_name.endsWith(`${Object.keys(src.days)[1]}.log`));
             const link = await op(client, { method: 'POST', url: '/v2/{project_id}/instances/{instance_id}/redislog/{id}/links', pathParams: { instance_id: ids.dcs, id: file.id } });
             assert.equal(await (await fetch(link.link)).text(), Object.values(src.days)[1]);
+          } finally {
+            await drop();
+          }
+        });
+
+        test('rebuild on start (trust.rebuildOnStart): a fresh database with the projects and clusters in its config file lists the history at once', async () => {
+          const { b, drop } = await freshOver(a, engine, storage, {
+            trust: { rebuildOnStart: true },
+            projects: [{
+              id: a.projectId, name: 'team', credentials: [{ ak: 'HPUATRUSTREBUILD0001', sk: 'rebuild-on-start-secret-key' }],
+              clusters: [
+                { id: ids.css, service: 'css', name: 'es', engine: { nodes: src.cssNodes } },
+                { id: ids.dcs, service: 'dcs', name: 'redis', engine: { timeZone: 'UTC', nodes: [{ replicationId: 'r1', ip: '10.0.0.9', url: REDIS_URL, logFile: src.redisLog }] } },
+                { id: ids.cce, service: 'cce', name: 'k8s', engine: { endpoints: [etcd().endpoint] } },
+                { id: ids.dws, service: 'dws', name: 'warehouse', engine: { url: ids.dwsDb.url } },
+              ],
+            }],
+          });
+          try {
+            const client = sdkClient(b.url, { ak: 'HPUATRUSTREBUILD0001', sk: 'rebuild-on-start-secret-key', projectId: a.projectId });
+            assert.deepEqual(await listings(client, ids, [made.dwsSnapshot]), before_);
+            // a restart over the same (now filled) database does not rebuild again
+            assert.equal(await b.rt.trust.rebuilder.catalogueEmpty(), false);
           } finally {
             await drop();
           }
