@@ -1,12 +1,12 @@
-import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { open, readFile, rename, rm } from 'node:fs/promises';
-import { Transform, type Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { decryptStream, HEADER_SIZE, parseHeader } from '../trust/aead.js';
 import { parseExportedKey, unwrapDataKey } from '../trust/keys.js';
 import { parseManifest } from '../trust/manifest.js';
+import { hashingMeter } from '../storage/meter.js';
 import { UsageError } from './usage.js';
 
 const err = (s: string) => process.stderr.write(s.endsWith('\n') ? s : `${s}\n`);
@@ -70,26 +70,19 @@ export async function decryptCommand(argv: string[]): Promise<number> {
   } catch (x) {
     return fail((x as Error).message);
   }
-  const hash = createHash('sha256');
-  let size = 0;
-  const tap = new Transform({
-    transform(c: Buffer, _e, cb) {
-      hash.update(c);
-      size += c.length;
-      cb(null, c);
-    },
-  });
+  const meter = hashingMeter();
   const partial = values.out ? `${values.out}.partial` : undefined;
   const sink: Writable = partial ? createWriteStream(partial) : process.stdout;
   try {
-    await pipeline(createReadStream(file), decryptStream(dek, { dataKeyId: e.dataKeyId, label: file }), tap, sink, { end: !!partial });
-    const sha = hash.digest('hex');
+    await pipeline(createReadStream(file), decryptStream(dek, { dataKeyId: e.dataKeyId, label: file }), meter.stream, sink, { end: !!partial });
+    const size = meter.size();
+    const sha = meter.sha256();
     if (size !== entry.size || sha !== entry.sha256) throw new Error(`the decrypted content (${size} bytes, sha256 ${sha}) is not what the manifest records (${entry.size} bytes, sha256 ${entry.sha256})`);
     if (partial) await rename(partial, values.out!);
   } catch (x) {
     if (partial) await rm(partial, { force: true });
     return fail((x as Error).message);
   }
-  if (values.out) err(`logsnap decrypt: ${entry.bucket}/${entry.key} → ${values.out} (${size} bytes, sha256 verified)`);
+  if (values.out) err(`logsnap decrypt: ${entry.bucket}/${entry.key} → ${values.out} (${meter.size()} bytes, sha256 verified)`);
   return 0;
 }
