@@ -16,7 +16,7 @@ Usage:
                                          truncated or altered one
   logsnap catalog rebuild [--config FILE]  recreate records from the manifests in the store
   logsnap catalog backfill [--config FILE] write manifests of sets recorded before they existed
-  logsnap key export|rotate --project ID   export (once, to stdout) or rotate a project's key
+  logsnap key export|rotate --project ID   export (to stdout only) or rotate a project's key
   logsnap key import --project ID --key-file FILE
                                          put an exported project key back (lost master key)
   logsnap decrypt --key-file KEY --manifest MANIFEST [--out FILE] ENCRYPTED
