@@ -30,8 +30,10 @@ import type { RouteGroup } from './http/route.js';
 import { SERVICES } from './services/index.js';
 import type { ServiceDeps, ServiceInstance, ServiceModule } from './services/types.js';
 import { redactUrlPassword } from './security/redact.js';
+import { Trust, TRUST_MIGRATIONS } from './trust/index.js';
+import { trustRoutes } from './trust/routes.js';
 
-export const PLATFORM_MIGRATIONS: NamedMigrations = { '0001_platform': m0001, '0002_job_origin': m0002 };
+export const PLATFORM_MIGRATIONS: NamedMigrations = { '0001_platform': m0001, '0002_job_origin': m0002, ...TRUST_MIGRATIONS };
 
 export interface RuntimeOptions {
   config: Config;
@@ -55,8 +57,11 @@ export interface Runtime {
   config: Config;
   app: FastifyInstance;
   db: Db;
+  /** the store services write through (the encryption layer over the configured fs or S3 store) */
   store: ObjectStore;
   queue: JobQueue;
+  /** manifests, verification, catalogue rebuild, encryption at rest */
+  trust: Trust;
   runner?: JobRunner;
   scheduler?: Scheduler;
   deps: ServiceDeps;
@@ -143,13 +148,13 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const linkKey = box.derive('download-links');
   let baseUrl = config.server.publicUrl ?? `http://${config.server.host}:${config.server.port}`;
   const publicUrl = () => baseUrl;
-  let store: ObjectStore;
-  if (opts.store) store = opts.store({ config, linkKey, publicUrl });
-  else if (config.storage.driver === 'fs') store = new FsObjectStore(config.storage.root, { key: linkKey, baseUrl: publicUrl });
+  let raw: ObjectStore;
+  if (opts.store) raw = opts.store({ config, linkKey, publicUrl });
+  else if (config.storage.driver === 'fs') raw = new FsObjectStore(config.storage.root, { key: linkKey, baseUrl: publicUrl });
   else {
     try {
       const s3 = new S3ObjectStore(s3OptionsFromConfig(config.storage.s3));
-      store = s3;
+      raw = s3;
       await s3.checkBucket();
     } catch (e) {
       await db.close();
@@ -162,10 +167,15 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const projects = new Projects(db, box, clock);
   const clusters = new Clusters(db, box, clock, engines);
   const queue = new JobQueue(db, clock);
+  // every service writes through the encryption layer; manifests and verification come with it
+  const trust = new Trust({ config, db, box, clock, log, queue, raw, linkKey, publicUrl });
+  const store: ObjectStore = trust.store;
   const metrics = createMetrics(queue, store);
+  trust.registerMetrics(metrics.registry);
 
-  const deps: ServiceDeps = { config, db, store, queue, clock, log, clusters, projects, publicUrl };
+  const deps: ServiceDeps = { config, db, store, queue, clock, log, clusters, projects, publicUrl, artifacts: trust.catalog };
   const instances = services.map((s) => s.create(deps));
+  trust.useAdapters(instances.flatMap((i) => (i.artifacts ? [i.artifacts] : [])));
 
   // Projects, credentials and clusters declared in the config file (idempotent).
   for (const p of config.projects) {
@@ -179,6 +189,16 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
         throw new ConfigError([`projects.${p.name}.clusters.${i} (${c.name}): ${(e as Error).message}`]);
       }
     }
+  }
+
+  try {
+    await trust.applyConfig();
+    // a fresh database over a store that already holds backups: take the history back from the manifests
+    const rebuilt = await trust.rebuildOnStart();
+    if (rebuilt) log.info({ restored: rebuilt.restored.length, unattached: rebuilt.unattached, unreadable: rebuilt.unreadable.length }, 'catalogue rebuilt from the store at start (trust.rebuildOnStart)');
+  } catch (e) {
+    await db.close();
+    throw e;
   }
 
   // First start of the embedded default: a project with an AK/SK and demo clusters.
@@ -196,7 +216,8 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
       drainMs: config.jobs.drainSeconds * 1000,
     });
     for (const inst of instances) for (const k of inst.jobKinds) runner.register(k);
-    scheduler = new Scheduler(instances.flatMap((i) => i.schedules), queue, clock, log, config.jobs.scheduleSeconds * 1000);
+    runner.register(trust.jobKind());
+    scheduler = new Scheduler([...instances.flatMap((i) => i.schedules), trust.schedule()], queue, clock, log, config.jobs.scheduleSeconds * 1000);
   }
 
   let draining = false;
@@ -207,6 +228,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   ];
   if (config.core.role !== 'worker') {
     groups.push({ style: 'admin', tag: 'admin', routes: adminRoutes({ projects, clusters, queue, db, store, clock, linkTtlSeconds: config.storage.linkTtlSeconds }) });
+    groups.push({ style: 'admin', tag: 'trust', routes: trustRoutes(trust, { projects }) });
     groups.push({ style: 'gateway', tag: 'jobs', routes: jobRoutes({ queue }) });
     groups.push({ style: 'gateway', tag: 'iam', routes: iamRoutes({ projects }) });
     services.forEach((s, i) => groups.push({ style: s.name, tag: s.name, mountPrefix: `/${s.name}`, routes: instances[i].routes }));
@@ -221,7 +243,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
   let closed = false;
   return {
-    config, app, db, store, queue, runner, scheduler, deps, services: instances, start,
+    config, app, db, store, queue, trust, runner, scheduler, deps, services: instances, start,
     async listen() {
       await app.listen({ host: config.server.host, port: config.server.port });
       const addr = app.server.address();
@@ -245,7 +267,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
       await scheduler?.stop();
       await runner?.stop();
       await db.close();
-      if (store instanceof S3ObjectStore) store.destroy();
+      if (raw instanceof S3ObjectStore) raw.destroy();
     },
   };
 }

@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load.js';
 import { ConfigError } from '../config/section.js';
-import { createRuntime } from '../runtime.js';
-import { callCommand } from './call.js';
+import { UsageError } from './usage.js';
 import { redactUrlPassword } from '../security/redact.js';
 
 const HELP = `logsnap — Huawei Cloud CSS/DCS/CCE/DWS log backup and snapshot APIs, for real.
@@ -12,6 +11,16 @@ Usage:
   logsnap call SERVICE OPERATION [--name value ...] [--body JSON] [--wait]
                                          call an operation, signed with data/client.json's AK/SK
   logsnap call --list                    list the operations the server offers
+  logsnap verify [--project ID] [--cluster ID] [--since DATE] [--json] [--config FILE]
+                                         re-read every stored artifact; exit 1 naming each missing,
+                                         truncated or altered one
+  logsnap catalog rebuild [--config FILE]  recreate records from the manifests in the store
+  logsnap catalog backfill [--config FILE] write manifests of sets recorded before they existed
+  logsnap key export|rotate --project ID   export (to stdout only) or rotate a project's key
+  logsnap key import --project ID --key-file FILE
+                                         put an exported project key back (lost master key)
+  logsnap decrypt --key-file KEY --manifest MANIFEST [--out FILE] ENCRYPTED
+                                         decrypt an artifact offline
   logsnap help
 
 Examples:
@@ -22,6 +31,7 @@ Examples:
 async function serve(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' } }, allowPositionals: false });
   const config = loadConfig({ file: values.config });
+  const { createRuntime } = await import('../runtime.js');
   const rt = await createRuntime({ config });
   const url = await rt.listen();
   const s = rt.start;
@@ -64,8 +74,21 @@ async function main(): Promise<void> {
       case 'serve':
         await serve(rest);
         break;
+      // commands load only what they use (`decrypt` runs offline, without the server's modules)
       case 'call':
-        process.exitCode = await callCommand(rest);
+        process.exitCode = await (await import('./call.js')).callCommand(rest);
+        break;
+      case 'verify':
+        process.exitCode = await (await import('./trust.js')).verifyCommand(rest);
+        break;
+      case 'catalog':
+        process.exitCode = await (await import('./trust.js')).catalogCommand(rest);
+        break;
+      case 'key':
+        process.exitCode = await (await import('./trust.js')).keyCommand(rest);
+        break;
+      case 'decrypt':
+        process.exitCode = await (await import('./decrypt.js')).decryptCommand(rest);
         break;
       case undefined:
       case 'help':
@@ -78,8 +101,8 @@ async function main(): Promise<void> {
         process.exitCode = 2;
     }
   } catch (e) {
-    if (e instanceof ConfigError) {
-      process.stderr.write(`logsnap: ${e.message}\n`);
+    if (e instanceof ConfigError || e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`logsnap: ${(e as Error).message}\n`);
       process.exit(2);
     }
     process.stderr.write(`logsnap: ${(e as Error).message}\n`);

@@ -9,6 +9,8 @@ import type { Schedule } from '../jobs/scheduler.js';
 import type { Clusters, EngineSpec, ServiceName } from '../clusters/clusters.js';
 import type { Projects } from '../projects/projects.js';
 import type { RouteDef } from '../http/route.js';
+import type { ArtifactCatalog } from '../trust/catalog.js';
+import type { ArtifactAdapter } from '../trust/types.js';
 
 /** What a service gets to work with. Everything is injected; nothing is read at import time. */
 export interface ServiceDeps {
@@ -22,6 +24,8 @@ export interface ServiceDeps {
   projects: Projects;
   /** base URL clients reach this server at (known after listen) */
   publicUrl(): string;
+  /** manifests of finished artifact sets (src/trust/catalog.ts): written before a record turns final, discarded before its files */
+  artifacts: ArtifactCatalog;
 }
 
 /** A running service: its routes, job kinds and periodic schedules, built from deps. */
@@ -34,6 +38,8 @@ export interface ServiceInstance {
    * and return lines for the start banner.
    */
   demo?(projectId: string): Promise<string[]>;
+  /** verify and catalogue rebuild of this service's artifact sets (src/trust/types.ts) */
+  artifacts?: ArtifactAdapter;
 }
 
 export interface ServiceModule {

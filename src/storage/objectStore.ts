@@ -8,6 +8,18 @@ export interface ObjectInfo {
   sha256?: string;
   lastModified: number;
   contentType?: string;
+  /** true when the object is stored encrypted (encryption layer, src/trust/encryptingStore.ts); size and sha256 then describe the content */
+  encrypted?: boolean;
+}
+
+export interface PutOptions {
+  contentType?: string;
+  signal?: AbortSignal;
+  /**
+   * The project the object belongs to. The encryption layer encrypts the object when that project
+   * has encryption at rest on; the fs and S3 stores ignore it.
+   */
+  project?: string;
 }
 
 export interface PutResult {
@@ -31,7 +43,7 @@ export interface ObjectStore {
    * Stream `body` into bucket/key, computing size and sha256 on the way. The object becomes
    * visible only when the whole stream has been written: a failed or aborted put leaves nothing.
    */
-  put(bucket: string, key: string, body: Readable, opts?: { contentType?: string; signal?: AbortSignal }): Promise<PutResult>;
+  put(bucket: string, key: string, body: Readable, opts?: PutOptions): Promise<PutResult>;
   /** Stream an object, optionally a byte range (inclusive end, like HTTP Range). */
   get(bucket: string, key: string, range?: { start: number; end?: number }): Promise<GetResult>;
   head(bucket: string, key: string): Promise<ObjectInfo | null>;

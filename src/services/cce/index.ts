@@ -4,6 +4,7 @@ import { cceEngineSpec } from './engine.js';
 import { systemZone } from './goTimeZone.js';
 import * as m0300 from './migrations/0300_cce_snapshot_tasks.js';
 import { MasterSnapshots } from './snapshots.js';
+import { cceArtifacts } from './artifacts.js';
 import { createClusterMasterSnapshot } from './routes/createClusterMasterSnapshot.js';
 import { listClusterMasterSnapshotTasks } from './routes/listClusterMasterSnapshotTasks.js';
 import { createAutopilotClusterMasterSnapshot } from './routes/createAutopilotClusterMasterSnapshot.js';
@@ -34,6 +35,7 @@ export const cceService: ServiceModule = {
       ],
       jobKinds: [snapshots.jobKind()],
       schedules: [],
+      artifacts: cceArtifacts(deps.db),
     };
   },
 };

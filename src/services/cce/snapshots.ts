@@ -11,6 +11,7 @@ import { EtcdUnreachableError, openSnapshot } from './etcd.js';
 import { formatGoTime, type Zone } from './goTime.js';
 import { integrityCheck, SnapshotIntegrityError } from './integrity.js';
 import type { CreateSnapshotT, ListSnapshotTasksT, SnapshotTaskT } from './schemas.js';
+import { cceSet } from './artifacts.js';
 
 export interface CceSnapshotTaskTable {
   /** the task uid; also the id of the job doing the work */
@@ -208,7 +209,7 @@ export class MasterSnapshots {
         const body = pipeline(snap.body, tap, integrityCheck(), () => undefined);
         let put;
         try {
-          put = await store.put(SNAPSHOT_BUCKET, key, body, { contentType: 'application/octet-stream', signal: ctx.signal });
+          put = await store.put(SNAPSHOT_BUCKET, key, body, { contentType: 'application/octet-stream', signal: ctx.signal, project: task.project_id });
         } catch (err) {
           if (ctx.signal.aborted) throw err;
           if (err instanceof SnapshotIntegrityError) throw new JobFailure(`etcd ${snap.endpoint}: ${err.message}`);
@@ -218,15 +219,17 @@ export class MasterSnapshots {
           snap.close();
           await writes;
         }
-        // Success becomes visible together with the job's end (and the cluster's active key release):
-        // a client that sees Success can start the next snapshot at once.
+        // The snapshot's manifest goes into the store once it is stored; Success becomes visible
+        // together with the job's end (and the cluster's active key release): a client that sees
+        // Success can start the next snapshot at once.
+        const now = clock.now();
+        const done = { phase: 'Success', progress: 100, size: put.size, sha256: put.sha256, updated_at: now, completed_at: now };
+        const current = await this.#task(task.id);
+        if (!current) throw new JobFailure(`snapshot task ${task.id} no longer exists`);
+        const written = await this.deps.artifacts.write(cceSet({ ...current, ...done }));
         ctx.onCommit(async (trx) => {
-          const now = clock.now();
-          await trx
-            .updateTable('cce_snapshot_tasks')
-            .set({ phase: 'Success', progress: 100, size: put.size, sha256: put.sha256, updated_at: now, completed_at: now })
-            .where('id', '=', task.id)
-            .execute();
+          await trx.updateTable('cce_snapshot_tasks').set(done).where('id', '=', task.id).execute();
+          await this.deps.artifacts.record(trx, written);
         });
         return { taskId: task.id, bucket: SNAPSHOT_BUCKET, key, size: put.size, sha256: put.sha256, endpoint: snap.endpoint, revision: snap.revision, etcdVersion: snap.version };
       },
@@ -240,7 +243,8 @@ export class MasterSnapshots {
           .set({ phase: 'Failed', message, updated_at: now, completed_at: now })
           .where('id', '=', taskId)
           .execute();
-        // a put is atomic, but a snapshot stored just before the job failed must not stay behind
+        // a put is atomic, but a snapshot stored just before the job failed must not stay behind (its manifest first)
+        await this.deps.artifacts.discard({ service: 'cce', projectId: task.project_id, clusterId: task.cluster_id, setId: task.id, jobId: task.id });
         await store.delete(SNAPSHOT_BUCKET, objectKeyFor(task));
       },
     };

@@ -51,6 +51,8 @@ export interface BackupOptions {
   bucket: string;
   /** every object of this backup goes under `<prefix>/`; the manifest is `<prefix>/manifest.json` */
   prefix: string;
+  /** the cluster's project: the store encrypts its objects when the project has encryption at rest on */
+  project?: string;
   /** entries of the last successful backup by entryKey(node, path) (incremental) */
   previous?: Map<string, ManifestEntry>;
   concurrency?: number;
@@ -146,7 +148,7 @@ export async function runBackup(o: BackupOptions): Promise<Manifest> {
     };
     // the manifest goes last: a backup without a manifest is never complete
     await o.store.put(o.bucket, manifestKey(o.prefix), Readable.from([Buffer.from(JSON.stringify(manifest, null, 1))]), {
-      contentType: 'application/json', signal: internal.signal,
+      contentType: 'application/json', signal: internal.signal, project: o.project,
     }).catch((e) => {
       throw storageError(o.bucket, manifestKey(o.prefix), e);
     });
@@ -229,7 +231,7 @@ async function copyOne(o: BackupOptions, node: string, file: LogFile, key: strin
       });
       let put;
       try {
-        put = await o.store.put(o.bucket, key, body, { contentType: 'application/gzip', signal });
+        put = await o.store.put(o.bucket, key, body, { contentType: 'application/gzip', signal, project: o.project });
       } catch (e) {
         body.destroy();
         if (readError && (readError as Error).name !== 'AbortError') fail(readError);

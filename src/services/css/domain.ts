@@ -13,6 +13,7 @@ import { entryKey, type ManifestEntry } from './logFiles.js';
 import { dueSlot, isPeriod, parsePeriod, slotKey } from './period.js';
 import { normaliseBasePath, resolveSettings, SettingInputError, checkPeriod, type LogSettingBody, type LogSettingValues } from './settingsInput.js';
 import type { CssLogRecordTable, CssLogSettingTable } from './tables.js';
+import { cssSet } from './artifacts.js';
 import './tables.js';
 
 export type CssEngineValue = { nodes: { name: string; ip?: string; logDir: string }[]; datastore?: { type: string; version: string } };
@@ -263,13 +264,18 @@ export class CssLogs {
     return new Set(rows.map((r) => r.cluster_id));
   }
 
-  /** Entries of the last successful backup of the cluster (incremental); empty when none can be read. */
-  async #previous(rec: RecordRow): Promise<Map<string, ManifestEntry>> {
+  /**
+   * Entries of the last successful backup of the cluster (incremental); empty when none can be
+   * read, and when that backup was stored with the other encryption setting (encryption at rest
+   * turned on or off since: every file is copied again, so a set is wholly encrypted or not).
+   */
+  async #previous(rec: RecordRow, encrypted: boolean): Promise<Map<string, ManifestEntry>> {
     const last = await this.#k.selectFrom('css_log_records').selectAll()
       .where('cluster_id', '=', rec.cluster_id).where('status', '=', 'SUCCESS').where('manifest_key', 'is not', null)
       .orderBy('created_at', 'desc').orderBy('job_id', 'desc').limit(1).executeTakeFirst();
     const map = new Map<string, ManifestEntry>();
     if (!last?.manifest_key) return map;
+    if (((await this.deps.store.head(last.bucket, last.manifest_key))?.encrypted === true) !== encrypted) return map;
     try {
       const got = await this.deps.store.get(last.bucket, last.manifest_key);
       const chunks: Buffer[] = [];
@@ -292,13 +298,13 @@ export class CssLogs {
         if (!rec) throw new JobFailure('the log backup record no longer exists');
         const cluster = await this.deps.clusters.getAny<CssEngineValue>(rec.cluster_id);
         if (!cluster) throw new JobFailure('the cluster was deleted before its logs were backed up');
-        const previous = await this.#previous(rec);
+        const previous = await this.#previous(rec, await this.deps.artifacts.encrypts(rec.project_id));
         let lastPct = -1;
         let manifest: Manifest;
         try {
           manifest = await runBackup({
             store: this.deps.store, clusterId: rec.cluster_id, jobId: rec.job_id, jobType: rec.job_type, nodes: cluster.engine.nodes,
-            bucket: rec.bucket, prefix: rec.prefix, previous, signal: ctx.signal, now: () => this.deps.clock.now(),
+            bucket: rec.bucket, prefix: rec.prefix, project: rec.project_id, previous, signal: ctx.signal, now: () => this.deps.clock.now(),
             onProgress: (done, total) => {
               const pct = total ? Math.floor((done / total) * 1000) / 10 : 0;
               if (pct !== lastPct) ctx.progress((lastPct = pct));
@@ -308,13 +314,19 @@ export class CssLogs {
           if (e instanceof BackupError) throw new JobFailure(e.message);
           throw e;
         }
-        // The record turns SUCCESS in the transaction that ends the job and releases the cluster's
-        // "one backup at a time" key: a client that sees SUCCESS can start the next backup at once.
+        // The set's manifest goes into the store once every file is there, then the record turns
+        // SUCCESS in the transaction that ends the job and releases the cluster's "one backup at a
+        // time" key: a client that sees SUCCESS can start the next backup at once.
+        const final: RecordRow = { ...rec, status: 'SUCCESS', finished_at: this.deps.clock.now(), manifest_key: manifestKey(rec.prefix), totals: JSON.stringify(manifest.totals) };
+        const inner = await this.deps.store.head(rec.bucket, manifestKey(rec.prefix));
+        if (!inner?.sha256) throw new JobFailure(`object store: the backup's manifest ${rec.bucket}/${manifestKey(rec.prefix)} cannot be read back`);
+        const written = await this.deps.artifacts.write(cssSet(final, manifest, { size: inner.size, sha256: inner.sha256 }, cluster.engine.datastore));
         ctx.onCommit(async (trx) => {
           const res = await trx.updateTable('css_log_records')
-            .set({ status: 'SUCCESS', finished_at: this.deps.clock.now(), manifest_key: manifestKey(rec.prefix), totals: JSON.stringify(manifest.totals) })
+            .set({ status: final.status, finished_at: final.finished_at, manifest_key: final.manifest_key, totals: final.totals })
             .where('id', '=', rec.id).where('status', '=', 'RUNNING').executeTakeFirst();
           if (Number(res.numUpdatedRows) !== 1) throw new JobFailure('the backup was marked failed while it was finishing');
+          await this.deps.artifacts.record(trx, written);
         });
         return { recordId: rec.id, manifest: `${rec.bucket}/${manifestKey(rec.prefix)}`, totals: manifest.totals };
       },
@@ -331,6 +343,7 @@ export class CssLogs {
    * (a RUNNING record whose job already ended) finishes the work.
    */
   async #failRecord(rec: RecordRow, message: string): Promise<void> {
+    await this.deps.artifacts.discard({ service: 'css', projectId: rec.project_id, clusterId: rec.cluster_id, setId: rec.id, jobId: rec.job_id });
     await this.deleteObjects(rec);
     await this.#k.updateTable('css_log_records')
       .set({ status: 'FAIL', failed_msg: message, finished_at: this.deps.clock.now() })

@@ -2,6 +2,7 @@ import type { ServiceModule } from '../types.js';
 import { cssEngineSpec } from './engine.js';
 import { CssLogs } from './domain.js';
 import { cssDemo } from './demo.js';
+import { cssArtifacts } from './artifacts.js';
 import * as m0100 from './migrations/0100_css_log.js';
 import { createLogBackup } from './routes/createLogBackup.js';
 import { listLogsJob } from './routes/listLogsJob.js';
@@ -29,6 +30,7 @@ export const cssService: ServiceModule = {
       jobKinds: [css.jobKind()],
       schedules: [css.schedule()],
       demo: (projectId) => cssDemo(deps, projectId),
+      artifacts: cssArtifacts(deps.db, deps.store),
     };
   },
 };

@@ -14,6 +14,8 @@ export interface SliceToStoreInput {
   today: string;
   store: ObjectStore;
   bucket: string;
+  /** the instance's project: the store encrypts the files when the project has encryption at rest on */
+  project?: string;
   keyOf(day: string): string;
   signal: AbortSignal;
   progress(pct: number): void;
@@ -71,7 +73,7 @@ export async function sliceLogToStore(o: SliceToStoreInput): Promise<SliceToStor
     for (const day of o.days) {
       const pt = new PassThrough({ highWaterMark: 256 * 1024 });
       const key = o.keyOf(day);
-      const put = o.store.put(o.bucket, key, pt, { contentType: 'text/plain', signal: ac.signal });
+      const put = o.store.put(o.bucket, key, pt, { contentType: 'text/plain', signal: ac.signal, project: o.project });
       put.catch((e) => fail(e as Error));
       sinks.set(day, { pt, put, key });
     }

@@ -7,6 +7,7 @@ import { createRedislog } from './routes/createRedislog.js';
 import { listRedislog } from './routes/listRedislog.js';
 import { createRedislogDownloadLink } from './routes/createRedislogDownloadLink.js';
 import { demoInstance } from './demo.js';
+import { dcsArtifacts } from './artifacts.js';
 
 export const dcsService: ServiceModule = {
   name: 'dcs',
@@ -20,6 +21,7 @@ export const dcsService: ServiceModule = {
       jobKinds: [logs.collectKind()],
       schedules: [logs.expirySchedule()],
       demo: (projectId) => demoInstance(deps, projectId),
+      artifacts: dcsArtifacts(deps.db),
     };
   },
 };

@@ -91,3 +91,12 @@ export async function resolveLogFile(redis: Redis, node: DcsNodeT): Promise<{ pa
   const dir = await configGet(redis, node, 'dir');
   return { path: resolve(dir, logfile), source: 'redis' };
 }
+
+/** The node's Redis version (INFO server), or null when it does not say. */
+export async function redisVersion(redis: Redis): Promise<string | null> {
+  try {
+    return /^redis_version:(\S+)/m.exec(await redis.info('server'))?.[1] ?? null;
+  } catch {
+    return null;
+  }
+}

@@ -8,8 +8,10 @@ import { uuid } from '../../security/ids.js';
 import type { ServiceDeps } from '../types.js';
 import { DEFAULT_GROUP, nodeTimeZone, type DcsEngineT, type DcsNodeT } from './engine.js';
 import { isTimeZone, todayIn, windowDays } from './slicer.js';
-import { NodeProblem, resolveLogFile, withNode } from './redisNode.js';
+import { NodeProblem, redisVersion, resolveLogFile, withNode } from './redisNode.js';
 import { sliceLogToStore } from './collect.js';
+import { dcsSet } from './artifacts.js';
+import type { WrittenSet } from '../../trust/catalog.js';
 
 export interface DcsRedislogTable {
   id: string;
@@ -234,32 +236,43 @@ export class DcsRunLogs {
       const src = await resolveLogFile(redis, node);
       ctx.log.info({ log_file: src.path, source: src.source, days: p.days }, 'collecting Redis run log');
       const sliced = await sliceLogToStore({
-        path: src.path, days: p.days, today: p.today, store: this.deps.store, bucket: this.bucket,
+        path: src.path, days: p.days, today: p.today, store: this.deps.store, bucket: this.bucket, project: p.projectId,
         keyOf: (d) => keys.get(d)!, signal: ctx.signal, progress: ctx.progress,
       });
-      return { src, sliced };
+      return { src, sliced, version: await redisVersion(redis) };
     });
-    // The files turn `succeed` in the transaction that ends the job and releases the replica's
-    // active key: a client that sees them succeed can collect again at once.
+    // Each file's manifest goes into the store once the files are there; the files turn `succeed`
+    // in the transaction that ends the job and releases the replica's active key: a client that
+    // sees them succeed can collect again at once.
     const files: CollectResult['files'] = out.sliced.files.map((f) => ({ day: f.day, file_name: fileNameOf(node.ip, f.day), size: f.size, sha256: f.sha256 }));
+    const now = this.deps.clock.now();
+    const final = (f: (typeof out.sliced.files)[number]) => ({
+      status: 'succeed' as const, reason: null, bucket: this.bucket, object_key: f.key, size: f.size, sha256: f.sha256, file_name: fileNameOf(node.ip, f.day),
+      collected_at: now, expires_at: now + RETENTION_MS, updated_at: now,
+    });
+    const mine = await this.deps.db.kysely.selectFrom('dcs_redislogs').selectAll()
+      .where('instance_id', '=', p.instanceId).where('replication_id', '=', p.replicationId).where('job_id', '=', ctx.job.id).execute();
+    const written = new Map<string, WrittenSet>();
+    for (const f of out.sliced.files) {
+      const row = mine.find((r) => r.day === f.day);
+      if (row) written.set(f.day, await this.deps.artifacts.write(dcsSet({ ...row, ...final(f) }, out.version)));
+    }
     ctx.onCommit(async (trx) => {
-      const now = this.deps.clock.now();
       for (const f of out.sliced.files) {
-        const fileName = fileNameOf(node.ip, f.day);
+        const w = written.get(f.day);
         const row = await trx
           .selectFrom('dcs_redislogs').select(['id', 'bucket', 'object_key'])
           .where('instance_id', '=', p.instanceId).where('replication_id', '=', p.replicationId).where('day', '=', f.day).where('job_id', '=', ctx.job.id)
           .executeTakeFirst();
-        if (!row) {
-          // the record is gone (instance re-registered): the new object has no owner
+        if (!row || !w || w.setId !== row.id) {
+          // the record is gone (expired or instance re-registered): the new object has no owner
           await this.#trash(trx, this.bucket, f.key, now);
+          if (w) await this.#trash(trx, w.bucket, w.key, now);
           continue;
         }
-        await trx
-          .updateTable('dcs_redislogs')
-          .set({ status: 'succeed', reason: null, bucket: this.bucket, object_key: f.key, size: f.size, sha256: f.sha256, file_name: fileName, collected_at: now, expires_at: now + RETENTION_MS, updated_at: now })
-          .where('id', '=', row.id).where('job_id', '=', ctx.job.id)
-          .execute();
+        // each collection has rows of its own (new ids): nothing earlier is replaced here
+        await trx.updateTable('dcs_redislogs').set(final(f)).where('id', '=', row.id).where('job_id', '=', ctx.job.id).execute();
+        await this.deps.artifacts.record(trx, w);
       }
     });
     return {
@@ -277,6 +290,9 @@ export class DcsRunLogs {
       for (const r of rows) {
         // the collection's own (partial) object; earlier collections' files are not touched
         await this.#trash(trx, this.bucket, this.#key(p.projectId, p.instanceId, job.id, r.file_name), now);
+        // manifests: the file's previous one, and the one this job may have written before failing
+        await this.#forgetSet(trx, r.id, now);
+        await this.#trash(trx, this.deps.artifacts.bucket, this.deps.artifacts.manifestKey({ service: 'dcs', projectId: p.projectId, clusterId: p.instanceId, setId: r.id, jobId: job.id }), now);
         await trx
           .updateTable('dcs_redislogs')
           .set({ status: 'failed', reason: message, bucket: null, object_key: null, size: null, sha256: null, collected_at: now, expires_at: now + RETENTION_MS, updated_at: now })
@@ -284,6 +300,14 @@ export class DcsRunLogs {
           .execute();
       }
     });
+  }
+
+  /** The file's manifest goes with its object (trash), and its catalogue entry at once. */
+  async #forgetSet(trx: ServiceDeps['db']['kysely'], id: string, now: number): Promise<void> {
+    const set = await this.deps.artifacts.current('dcs', id, trx);
+    if (!set) return;
+    await this.#trash(trx, set.manifest_bucket, set.manifest_key, now);
+    await this.deps.artifacts.forget('dcs', id, trx);
   }
 
   async #trash(trx: ServiceDeps['db']['kysely'], bucket: string, key: string, now: number): Promise<void> {
@@ -312,6 +336,7 @@ export class DcsRunLogs {
             .executeTakeFirst();
           if (Number(del.numDeletedRows) === 1) {
             expired++;
+            await this.#forgetSet(trx, r.id, now);
             if (r.bucket && r.object_key) await this.#trash(trx, r.bucket, r.object_key, now);
           }
         });

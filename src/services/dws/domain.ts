@@ -19,6 +19,8 @@ import { dumpDatabase, listArchive, restoreArchive, withClient } from './pgtools
 import { CronError, nextFireTime, parseCron, previousFireTime } from './cron.js';
 import { descriptionProblem, nameProblem, restoreDatabaseName } from './rules.js';
 import type { PolicyRow, SnapshotRow, StrategyRow } from './tables.js';
+import type { ArtifactCatalog } from '../../trust/catalog.js';
+import { dwsSet } from './artifacts.js';
 import './tables.js';
 
 /** Where snapshot archives live in the object store. */
@@ -48,6 +50,7 @@ export const snapshotBusyKey = (clusterId: string) => `dws-snapshot:${clusterId}
 export interface DomainDeps {
   db: Db;
   store: ObjectStore;
+  artifacts: ArtifactCatalog;
   queue: JobQueue;
   clock: Clock;
   clusters: Clusters;
@@ -168,6 +171,7 @@ export class DwsSnapshots {
   }
 
   async #remove(row: SnapshotRow): Promise<void> {
+    await this.#discard(row);
     await this.d.store.delete(row.bucket, row.object_key);
     await this.d.db.kysely.deleteFrom('dws_snapshots').where('id', '=', row.id).execute();
   }
@@ -184,6 +188,7 @@ export class DwsSnapshots {
         const id = (JSON.parse(job.payload) as SnapshotPayload).snapshotId ?? job.id;
         const row = await this.d.db.kysely.selectFrom('dws_snapshots').selectAll().where('id', '=', id).executeTakeFirst();
         if (!row) return;
+        await this.#discard(row).catch(() => undefined);
         await this.d.store.delete(row.bucket, row.object_key).catch(() => undefined);
         const now = this.d.clock.now();
         await this.d.db.kysely.updateTable('dws_snapshots')
@@ -203,25 +208,34 @@ export class DwsSnapshots {
     ctx.progress(5);
     let stored;
     try {
-      stored = await dumpDatabase(target, (body) => this.d.store.put(row.bucket, row.object_key, body, { contentType: 'application/octet-stream', signal }), signal);
+      stored = await dumpDatabase(target, (body) => this.d.store.put(row.bucket, row.object_key, body, { contentType: 'application/octet-stream', signal, project: row.project_id }), signal);
       ctx.progress(90);
       const archive = await this.d.store.get(row.bucket, row.object_key);
-      const entries = await listArchive(target, archive.body, signal);
-      // AVAILABLE becomes visible together with the job's end (and the cluster's busy key release):
-      // a client that sees AVAILABLE can start the next snapshot at once.
-      const { size, sha256 } = stored;
+      const listing = await listArchive(target, archive.body, signal);
+      // The snapshot's manifest goes into the store once the archive is there and readable;
+      // AVAILABLE becomes visible together with the job's end (and the cluster's busy key
+      // release): a client that sees AVAILABLE can start the next snapshot at once.
+      const now = this.d.clock.now();
+      const done = { status: 'AVAILABLE', size_bytes: stored.size, sha256: stored.sha256, finished_at: now, updated_at: now, failure_reason: null };
+      const current = await this.#snapshotRow(row.id);
+      if (!current) throw new JobFailure('the snapshot record was deleted');
+      const written = await this.d.artifacts.write(dwsSet({ ...current, ...done }, listing));
       ctx.onCommit(async (trx) => {
-        const now = this.d.clock.now();
-        await trx.updateTable('dws_snapshots')
-          .set({ status: 'AVAILABLE', size_bytes: size, sha256, finished_at: now, updated_at: now, failure_reason: null })
-          .where('id', '=', row.id).execute();
+        await trx.updateTable('dws_snapshots').set(done).where('id', '=', row.id).execute();
+        await this.d.artifacts.record(trx, written);
       });
-      return { snapshot_id: row.id, size: stored.size, sha256: stored.sha256, toc_entries: entries };
+      return { snapshot_id: row.id, size: stored.size, sha256: stored.sha256, toc_entries: listing.entries };
     } catch (e) {
+      await this.#discard(row).catch(() => undefined);
       await this.d.store.delete(row.bucket, row.object_key).catch(() => undefined);
       if (e instanceof JobFailure) throw e;
       throw new JobFailure(scrubSecrets(`snapshot failed: ${(e as Error).message ?? String(e)}`, target.secrets));
     }
+  }
+
+  /** A snapshot's manifest goes before its archive (a manifest never describes a missing archive). */
+  #discard(row: SnapshotRow): Promise<void> {
+    return this.d.artifacts.discard({ service: 'dws', projectId: row.project_id, clusterId: row.cluster_id, setId: row.id, jobId: row.job_id });
   }
 
   async #snapshotRow(id: string): Promise<SnapshotRow | undefined> {

@@ -1,6 +1,7 @@
 import type { ServiceModule } from '../types.js';
 import { dwsEngineSpec } from './engine.js';
 import { DwsSnapshots } from './domain.js';
+import { dwsArtifacts } from './artifacts.js';
 import * as m0400 from './migrations/0400_dws_snapshots.js';
 import { createSnapshot } from './routes/createSnapshot.js';
 import { listSnapshots } from './routes/listSnapshots.js';
@@ -18,7 +19,7 @@ export const dwsService: ServiceModule = {
   migrations: { '0400_dws_snapshots': m0400 },
   engine: dwsEngineSpec,
   create: (deps) => {
-    const dws = new DwsSnapshots({ db: deps.db, store: deps.store, queue: deps.queue, clock: deps.clock, clusters: deps.clusters, log: deps.log });
+    const dws = new DwsSnapshots({ db: deps.db, store: deps.store, artifacts: deps.artifacts, queue: deps.queue, clock: deps.clock, clusters: deps.clusters, log: deps.log });
     return {
       routes: [
         createSnapshot(dws), listSnapshots(dws), listSnapshotDetails(dws), listClusterSnapshots(dws), deleteSnapshot(dws),
@@ -26,6 +27,7 @@ export const dwsService: ServiceModule = {
       ],
       jobKinds: [dws.snapshotKind(), dws.restoreKind()],
       schedules: [dws.schedule()],
+      artifacts: dwsArtifacts(deps.db),
     };
   },
 };

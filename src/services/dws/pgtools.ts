@@ -91,14 +91,26 @@ async function restoreFromStream(args: string[], target: PgTarget, archive: Read
   return { exit, stdoutLines: lines };
 }
 
-/** `pg_restore --list` over the archive: proves it is a readable custom-format dump; returns its TOC entry count. */
-export async function listArchive(target: PgTarget, archive: Readable, signal?: AbortSignal): Promise<number> {
+export interface ArchiveListing {
+  /** table-of-contents entries */
+  entries: number;
+  /** the server and pg_dump versions the archive header names */
+  dumpedFrom: string | null;
+  dumpedBy: string | null;
+}
+
+/** `pg_restore --list` over the archive: proves it is a readable custom-format dump; returns its TOC entry count and versions. */
+export async function listArchive(target: PgTarget, archive: Readable, signal?: AbortSignal): Promise<ArchiveListing> {
   const { exit, stdoutLines } = await restoreFromStream(['--list'], target, archive, signal);
   if (exit.code !== 0) throw failure('pg_restore --list', exit, target);
   const entries = stdoutLines.filter((l) => /^\d+;/.test(l)).length;
   if (entries === 0) throw new JobFailure('pg_restore --list found no entries in the archive');
-  return entries;
+  const header = (name: string) => stdoutLines.map((l) => new RegExp(`^;\\s*${name}:\\s*(.+)$`).exec(l)?.[1]?.trim()).find(Boolean) ?? null;
+  return { entries, dumpedFrom: header('Dumped from database version'), dumpedBy: header('Dumped by pg_dump version') };
 }
+
+/** A target for tools that read an archive without connecting anywhere (`pg_restore --list`). */
+export const NO_SERVER: PgTarget = { conninfo: '', env: {}, secrets: [], database: '', display: 'the archive' };
 
 /** Restore an archive into an existing (empty) database, in one transaction. */
 export async function restoreArchive(target: PgTarget, archive: Readable, signal?: AbortSignal): Promise<void> {
