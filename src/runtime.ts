@@ -68,6 +68,8 @@ export interface Runtime {
   outbox: Outbox;
   runner?: JobRunner;
   scheduler?: Scheduler;
+  /** worker processes: the repair pass the scheduler ticks (tests call it directly) */
+  reconciler?: Reconciler;
   deps: ServiceDeps;
   services: ServiceInstance[];
   start: FirstStart | null;
@@ -203,6 +205,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
   let runner: JobRunner | undefined;
   let scheduler: Scheduler | undefined;
+  let reconciler: Reconciler | undefined;
   const worker = config.core.role !== 'api';
   if (worker) {
     runner = new JobRunner(db, queue, clock, log, {
@@ -213,7 +216,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
       events: opts.jobEvents,
     });
     for (const inst of instances) for (const k of inst.jobKinds) runner.register(k);
-    const reconciler = new Reconciler(
+    reconciler = new Reconciler(
       { db, store, clock, log, owner: runner.owner, owners: instances.flatMap((i) => i.records ?? []), onTempReclaimed: (r) => metrics.tempReclaimed(r) },
       {
         slotMs: config.jobs.scheduleSeconds * 1000,
@@ -249,7 +252,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
   let closed = false;
   return {
-    config, app, db, store, queue, outbox, runner, scheduler, deps, services: instances, start,
+    config, app, db, store, queue, outbox, runner, scheduler, reconciler, deps, services: instances, start,
     async listen() {
       await app.listen({ host: config.server.host, port: config.server.port });
       const addr = app.server.address();
