@@ -283,7 +283,8 @@ export class Outbox {
     const delay = backoffMs(retry, row.attempts);
     if (now + delay > Number(row.created_at) + retry.giveUpAfterMs) {
       await finish({ state: 'DEAD', lease_owner: null, lease_expires_at: null, last_error: message });
-      log.error({ err: error, attempts: row.attempts, payload: row.payload }, `outbox item gave up after ${row.attempts} attempts: ${message}`);
+      // (not the payload: it may carry what a topic must keep out of logs; the row keeps it)
+      log.error({ err: error, attempts: row.attempts }, `outbox item gave up after ${row.attempts} attempts: ${message}`);
       return;
     }
     await finish({ lease_owner: null, lease_expires_at: holdUntil, run_at: now + delay, last_error: message });
