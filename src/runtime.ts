@@ -10,6 +10,8 @@ import { openDb, type Db } from './db/index.js';
 import { migrate, type NamedMigrations } from './db/migrate.js';
 import * as m0001 from './db/migrations/0001_platform.js';
 import * as m0002 from './db/migrations/0002_job_origin.js';
+import * as m0010 from './jobs/migrations/0010_failpath_outbox.js';
+import * as m0011 from './jobs/migrations/0011_failpath_reconcile_slots.js';
 import { SecretBox, parseMasterKey, sha256hex } from './security/secrets.js';
 import { newToken } from './security/ids.js';
 import { Projects } from './projects/projects.js';
@@ -18,7 +20,10 @@ import { FsObjectStore } from './storage/fsStore.js';
 import { S3ObjectStore, s3OptionsFromConfig } from './storage/s3Store.js';
 import type { ObjectStore } from './storage/objectStore.js';
 import { JobQueue, systemClock, type Clock } from './jobs/queue.js';
-import { JobRunner } from './jobs/runner.js';
+import { JobRunner, type JobEvents } from './jobs/runner.js';
+import { Outbox } from './jobs/outbox.js';
+import { Reconciler } from './jobs/reconciler.js';
+import { deleteObjectsHandler } from './storage/cleanup.js';
 import { Scheduler } from './jobs/scheduler.js';
 import { createMetrics } from './observability/metrics.js';
 import { platformRoutes } from './http/routes/platform.js';
@@ -33,7 +38,7 @@ import { redactUrlPassword } from './security/redact.js';
 import { Trust, TRUST_MIGRATIONS } from './trust/index.js';
 import { trustRoutes } from './trust/routes.js';
 
-export const PLATFORM_MIGRATIONS: NamedMigrations = { '0001_platform': m0001, '0002_job_origin': m0002, ...TRUST_MIGRATIONS };
+export const PLATFORM_MIGRATIONS: NamedMigrations = { '0001_platform': m0001, '0002_job_origin': m0002, '0010_failpath_outbox': m0010, '0011_failpath_reconcile_slots': m0011, ...TRUST_MIGRATIONS };
 
 export interface RuntimeOptions {
   config: Config;
@@ -42,6 +47,8 @@ export interface RuntimeOptions {
   services?: ServiceModule[];
   /** build a different object store (S3, tests) */
   store?: (args: { config: Config; linkKey: Buffer; publicUrl: () => string }) => ObjectStore;
+  /** observe job transitions inside their transactions (see JobEvents) */
+  jobEvents?: JobEvents;
 }
 
 export interface FirstStart {
@@ -62,8 +69,12 @@ export interface Runtime {
   queue: JobQueue;
   /** manifests, verification, catalogue rebuild, encryption at rest */
   trust: Trust;
+  /** after-commit tasks; dispatched by worker processes */
+  outbox: Outbox;
   runner?: JobRunner;
   scheduler?: Scheduler;
+  /** worker processes: the repair pass the scheduler ticks (tests call it directly) */
+  reconciler?: Reconciler;
   deps: ServiceDeps;
   services: ServiceInstance[];
   start: FirstStart | null;
@@ -167,15 +178,22 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const projects = new Projects(db, box, clock);
   const clusters = new Clusters(db, box, clock, engines);
   const queue = new JobQueue(db, clock);
+  const outbox = new Outbox(db, clock, log, {
+    concurrency: config.jobs.outboxConcurrency,
+    pollMs: config.jobs.pollMs,
+    leaseMs: config.jobs.leaseSeconds * 1000,
+  });
   // every service writes through the encryption layer; manifests and verification come with it
   const trust = new Trust({ config, db, box, clock, log, queue, raw, linkKey, publicUrl });
   const store: ObjectStore = trust.store;
-  const metrics = createMetrics(queue, store);
+  const metrics = createMetrics(queue, store, { outbox, clock });
   trust.registerMetrics(metrics.registry);
 
-  const deps: ServiceDeps = { config, db, store, queue, clock, log, clusters, projects, publicUrl, artifacts: trust.catalog };
+  const deps: ServiceDeps = { config, db, store, queue, outbox, clock, log, clusters, projects, publicUrl, artifacts: trust.catalog };
   const instances = services.map((s) => s.create(deps));
   trust.useAdapters(instances.flatMap((i) => (i.artifacts ? [i.artifacts] : [])));
+  outbox.register(deleteObjectsHandler(store));
+  for (const inst of instances) for (const h of inst.outboxHandlers ?? []) outbox.register(h);
 
   // Projects, credentials and clusters declared in the config file (idempotent).
   for (const p of config.projects) {
@@ -207,6 +225,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
   let runner: JobRunner | undefined;
   let scheduler: Scheduler | undefined;
+  let reconciler: Reconciler | undefined;
   const worker = config.core.role !== 'api';
   if (worker) {
     runner = new JobRunner(db, queue, clock, log, {
@@ -214,10 +233,22 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
       leaseMs: config.jobs.leaseSeconds * 1000,
       pollMs: config.jobs.pollMs,
       drainMs: config.jobs.drainSeconds * 1000,
+      events: opts.jobEvents,
     });
     for (const inst of instances) for (const k of inst.jobKinds) runner.register(k);
     runner.register(trust.jobKind());
-    scheduler = new Scheduler([...instances.flatMap((i) => i.schedules), trust.schedule()], queue, clock, log, config.jobs.scheduleSeconds * 1000);
+    reconciler = new Reconciler(
+      { db, store, clock, log, owner: runner.owner, owners: instances.flatMap((i) => i.records ?? []), onTempReclaimed: (r) => metrics.tempReclaimed(r) },
+      {
+        slotMs: config.jobs.scheduleSeconds * 1000,
+        objectsEveryMs: config.jobs.reconcileObjectsSeconds * 1000,
+        orphanGraceMs: config.jobs.orphanGraceSeconds * 1000,
+        tempMaxAgeMs: config.jobs.tempMaxAgeSeconds * 1000,
+        jobGraceMs: config.jobs.leaseSeconds * 1000,
+      },
+    );
+    const schedules = [...instances.flatMap((i) => i.schedules), trust.schedule(), reconciler.schedule()];
+    scheduler = new Scheduler(schedules, queue, clock, log, config.jobs.scheduleSeconds * 1000);
   }
 
   let draining = false;
@@ -243,7 +274,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
   let closed = false;
   return {
-    config, app, db, store, queue, trust, runner, scheduler, deps, services: instances, start,
+    config, app, db, store, queue, trust, outbox, runner, scheduler, reconciler, deps, services: instances, start,
     async listen() {
       await app.listen({ host: config.server.host, port: config.server.port });
       const addr = app.server.address();
@@ -252,8 +283,8 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
       baseUrl = config.server.publicUrl ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
       if (start?.created || existsSync(join(config.core.dataDir, 'client.json'))) writeClientProfile(config, baseUrl, start);
       if (worker) {
-        await store.sweepTemporary(60 * 60 * 1000).catch(() => 0);
         runner!.start();
+        outbox.start();
         scheduler!.start();
         log.info({ worker: runner!.owner, concurrency: config.jobs.concurrency, kinds: runner!.kinds }, 'job worker started');
       }
@@ -266,6 +297,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
       await app.close();
       await scheduler?.stop();
       await runner?.stop();
+      await outbox.stop();
       await db.close();
       if (raw instanceof S3ObjectStore) raw.destroy();
     },

@@ -5,6 +5,7 @@ import type { Database } from '../db/types.js';
 import type { Clock } from '../jobs/queue.js';
 import type { ServiceName } from '../clusters/clusters.js';
 import type { ObjectStore } from '../storage/objectStore.js';
+import type { DeleteObjects } from '../storage/cleanup.js';
 import { sha256hex } from '../security/secrets.js';
 import { AEAD_SCHEME } from './aead.js';
 import { CATALOG_BUCKET, DEK_WRAP, type DataKeyRow, type ProjectKeys } from './keys.js';
@@ -192,6 +193,17 @@ export class ArtifactCatalog {
     const key = manifestKeyFor(s);
     await this.d.raw.delete(CATALOG_BUCKET, key);
     await this.#k.deleteFrom('trust_artifact_sets').where('service', '=', s.service).where('set_id', '=', s.setId).where('manifest_key', '=', key).execute();
+  }
+
+  /**
+   * The transactional form of `discard`, for failure and deletion steps: the set's entry goes in
+   * `trx`; the returned group deletes its manifest — pass it to `deleteObjectsLater` BEFORE the
+   * set's files, so the store never describes a set whose files are going.
+   */
+  async discardIn(trx: Kysely<Database>, s: { service: ServiceName; projectId: string; clusterId: string; setId: string; jobId: string | null }, reason: string): Promise<DeleteObjects> {
+    const key = manifestKeyFor(s);
+    await trx.deleteFrom('trust_artifact_sets').where('service', '=', s.service).where('set_id', '=', s.setId).where('manifest_key', '=', key).execute();
+    return { bucket: CATALOG_BUCKET, keys: [key], reason: `${reason} (its manifest)`, jobId: s.jobId ?? undefined };
   }
 
   /** Read and parse a manifest (bounded: a manifest is metadata). */

@@ -3,7 +3,7 @@ import { PassThrough, pipeline, type Readable } from 'node:stream';
 import { hashingMeter } from '../storage/meter.js';
 import {
   ObjectNotFoundError, RangeNotSatisfiableError,
-  type GetResult, type ObjectInfo, type ObjectStore, type PutOptions, type PutResult,
+  type GetResult, type ObjectInfo, type ObjectStore, type PutOptions, type PutResult, type SweepResult,
 } from '../storage/objectStore.js';
 import { signLink } from '../storage/signedLinks.js';
 import { AeadError, cipherRangeFor, decryptStream, DEFAULT_CHUNK_SIZE, encryptStream, HEADER_SIZE, layoutOf } from './aead.js';
@@ -146,8 +146,8 @@ export class EncryptingStore implements ObjectStore {
     return this.raw.usage();
   }
 
-  sweepTemporary(olderThanMs: number): Promise<number> {
-    return this.raw.sweepTemporary(olderThanMs);
+  sweepTemporary(olderThanMs: number, now?: number): Promise<SweepResult> {
+    return this.raw.sweepTemporary(olderThanMs, now);
   }
 }
 

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { engines, startServer, FakeClock, type TestServer } from '../helpers/server.js';
+import { engines, eventually, startServer, FakeClock, type TestServer } from '../helpers/server.js';
 import { opError, type SdkOptions } from '../helpers/sdk.js';
 import { addDays, todayIn } from '../../src/services/dcs/slicer.js';
 import { RUNLOG_BUCKET } from '../../src/services/dcs/runLogs.js';
@@ -396,7 +396,8 @@ for (const { engine, skip } of await engines()) {
       for (const inst of [`sh-${engine}`, `utc-${engine}`, `multi-${engine}`, `missing-${engine}`]) {
         assert.equal((await list(c, inst)).httpStatusCode, 204, inst);
       }
-      assert.deepEqual(await objects(), []);
+      // deleted by the outbox once the expiry committed
+      await eventually(async () => (await objects()).length === 0, 10_000, 'every expired object to be deleted');
       const left = await s.rt.db.kysely.selectFrom('dcs_object_trash').selectAll().execute();
       assert.deepEqual(left, []);
     });

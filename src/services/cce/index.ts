@@ -36,6 +36,7 @@ export const cceService: ServiceModule = {
       jobKinds: [snapshots.jobKind()],
       schedules: [],
       artifacts: cceArtifacts(deps.db),
+      records: [snapshots.recordOwner()],
     };
   },
 };

@@ -29,6 +29,7 @@ export const cssService: ServiceModule = {
       ],
       jobKinds: [css.jobKind()],
       schedules: [css.schedule()],
+      records: [css.recordOwner()],
       demo: (projectId) => cssDemo(deps, projectId),
       artifacts: cssArtifacts(deps.db, deps.store),
     };

@@ -1,6 +1,9 @@
-import type { Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
+import type { Database } from '../../db/types.js';
+import { deleteObjectsLater, type DeleteObjects } from '../../storage/cleanup.js';
+import { stuckRecords, type RecordOwner } from '../../jobs/reconciler.js';
 import { appError } from '../../http/errors/catalogue.js';
-import { JobConflictError, type JobRow } from '../../jobs/queue.js';
+import { JobConflictError } from '../../jobs/queue.js';
 import { JobFailure, type JobContext, type JobKind } from '../../jobs/runner.js';
 import type { Schedule } from '../../jobs/scheduler.js';
 import type { Cluster } from '../../clusters/clusters.js';
@@ -215,13 +218,13 @@ export class DcsRunLogs {
         try {
           return await this.#collect(ctx);
         } catch (e) {
-          const failure = e instanceof NodeProblem ? new JobFailure(e.message) : e;
-          // user-actionable failures: the files say so before the job does (crashes: onFailed)
-          if (failure instanceof JobFailure) await this.#markFailed(ctx.job, failure.message);
-          throw failure;
+          throw e instanceof NodeProblem ? new JobFailure(e.message) : e;
         }
       },
-      onFailed: (job, message) => this.#markFailed(job, message),
+      // the files turn `failed` in the transaction that fails the job
+      onFail: async (trx, job, message) => {
+        await this.markFailed(trx, job.id, message);
+      },
     };
   }
 
@@ -266,8 +269,9 @@ export class DcsRunLogs {
           .executeTakeFirst();
         if (!row || !w || w.setId !== row.id) {
           // the record is gone (expired or instance re-registered): the new object has no owner
-          await this.#trash(trx, this.bucket, f.key, now);
-          if (w) await this.#trash(trx, w.bucket, w.key, now);
+          await deleteObjectsLater(this.deps.outbox, trx,
+            ...(w ? [{ bucket: w.bucket, keys: [w.key], jobId: ctx.job.id, reason: 'its run-log file record no longer exists (its manifest)' }] : []),
+            { bucket: this.bucket, keys: [f.key], jobId: ctx.job.id, reason: 'its run-log file record no longer exists' });
           continue;
         }
         // each collection has rows of its own (new ids): nothing earlier is replaced here
@@ -281,37 +285,58 @@ export class DcsRunLogs {
     };
   }
 
-  /** The job failed (also after a crash): its files say so; their old and partial objects go. */
-  async #markFailed(job: JobRow, message: string): Promise<void> {
-    const p = JSON.parse(job.payload) as CollectPayload;
+  /**
+   * The failure step (the job's onFail, and the reconciler's repair): the job's `collecting` files
+   * turn `failed` with the message; their previous objects and the job's partial ones are
+   * scheduled for deletion (outbox), in the caller's transaction. False when none was collecting.
+   */
+  async markFailed(trx: Kysely<Database>, jobId: string, message: string): Promise<boolean> {
     const now = this.deps.clock.now();
-    await this.deps.db.kysely.transaction().execute(async (trx) => {
-      const rows = await trx.selectFrom('dcs_redislogs').selectAll().where('job_id', '=', job.id).where('status', '=', 'collecting').execute();
-      for (const r of rows) {
-        // the collection's own (partial) object; earlier collections' files are not touched
-        await this.#trash(trx, this.bucket, this.#key(p.projectId, p.instanceId, job.id, r.file_name), now);
-        // manifests: the file's previous one, and the one this job may have written before failing
-        await this.#forgetSet(trx, r.id, now);
-        await this.#trash(trx, this.deps.artifacts.bucket, this.deps.artifacts.manifestKey({ service: 'dcs', projectId: p.projectId, clusterId: p.instanceId, setId: r.id, jobId: job.id }), now);
-        await trx
-          .updateTable('dcs_redislogs')
-          .set({ status: 'failed', reason: message, bucket: null, object_key: null, size: null, sha256: null, collected_at: now, expires_at: now + RETENTION_MS, updated_at: now })
-          .where('id', '=', r.id).where('job_id', '=', job.id).where('status', '=', 'collecting')
-          .execute();
-      }
-    });
+    const rows = await trx.selectFrom('dcs_redislogs').selectAll().where('job_id', '=', jobId).where('status', '=', 'collecting').execute();
+    for (const r of rows) {
+      // the collection's own (partial) object, after the manifest the job may have written; earlier collections' files are not touched
+      const manifest = await this.deps.artifacts.discardIn(trx, { service: 'dcs', projectId: r.project_id, clusterId: r.instance_id, setId: r.id, jobId }, 'the run-log collection failed');
+      await deleteObjectsLater(this.deps.outbox, trx, manifest,
+        { bucket: this.bucket, keys: [this.#key(r.project_id, r.instance_id, jobId, r.file_name)], jobId, reason: 'the run-log collection failed' });
+      await trx
+        .updateTable('dcs_redislogs')
+        .set({ status: 'failed', reason: message, bucket: null, object_key: null, size: null, sha256: null, collected_at: now, expires_at: now + RETENTION_MS, updated_at: now })
+        .where('id', '=', r.id).where('job_id', '=', jobId).where('status', '=', 'collecting')
+        .execute();
+    }
+    return rows.length > 0;
   }
 
-  /** The file's manifest goes with its object (trash), and its catalogue entry at once. */
-  async #forgetSet(trx: ServiceDeps['db']['kysely'], id: string, now: number): Promise<void> {
+  /** A file's catalogue entry goes in `trx`; the returned group deletes its manifest (pass it before the file). */
+  async #forgetSet(trx: Kysely<Database>, id: string, reason: string): Promise<DeleteObjects[]> {
     const set = await this.deps.artifacts.current('dcs', id, trx);
-    if (!set) return;
-    await this.#trash(trx, set.manifest_bucket, set.manifest_key, now);
+    if (!set) return [];
     await this.deps.artifacts.forget('dcs', id, trx);
+    return [{ bucket: set.manifest_bucket, keys: [set.manifest_key], jobId: set.job_id ?? undefined, reason: `${reason} (its manifest)` }];
   }
 
-  async #trash(trx: ServiceDeps['db']['kysely'], bucket: string, key: string, now: number): Promise<void> {
-    await trx.insertInto('dcs_object_trash').values({ bucket, object_key: key, created_at: now }).onConflict((oc) => oc.columns(['bucket', 'object_key']).doNothing()).execute();
+  /** What the reconciler needs: stuck files, and which stored objects files claim. */
+  recordOwner(): RecordOwner {
+    const k = this.deps.db.kysely;
+    return {
+      name: 'DCS run-log files',
+      stuck: (limit) => stuckRecords(this.deps.db, {
+        table: 'dcs_redislogs', idColumn: 'id', jobColumn: 'job_id', stateColumn: 'status', inProgress: 'collecting',
+        createdColumn: 'updated_at', label: 'DCS run-log file', limit,
+      }),
+      repair: async (trx, rec, message) => (rec.jobId ? this.markFailed(trx, rec.jobId, message) : false),
+      objects: {
+        locations: async () => [{ bucket: this.bucket, prefix: '' }],
+        unclaimed: async (bucket, keys) => {
+          // <project>/<instance>/<job id>/<file>: claimed by the file pointing to it, or by its job while collecting
+          const owned = keys.map((key) => ({ key, jobId: key.split('/')[2] })).filter((o) => o.jobId && o.key.split('/').length === 4);
+          if (owned.length === 0) return [];
+          const pointed = new Set((await k.selectFrom('dcs_redislogs').select('object_key').where('bucket', '=', bucket).where('object_key', 'in', owned.map((o) => o.key)).execute()).map((r) => r.object_key));
+          const live = new Set((await k.selectFrom('dcs_redislogs').select('job_id').where('status', '=', 'collecting').where('job_id', 'in', [...new Set(owned.map((o) => o.jobId))]).execute()).map((r) => r.job_id));
+          return owned.filter((o) => !pointed.has(o.key) && !live.has(o.jobId)).map((o) => ({ ...o, why: 'no DCS run-log file points to it and its collection is not running' }));
+        },
+      },
+    };
   }
 
   /**
@@ -336,8 +361,10 @@ export class DcsRunLogs {
             .executeTakeFirst();
           if (Number(del.numDeletedRows) === 1) {
             expired++;
-            await this.#forgetSet(trx, r.id, now);
-            if (r.bucket && r.object_key) await this.#trash(trx, r.bucket, r.object_key, now);
+            const reason = 'its run-log file expired (7 days)';
+            const manifest = await this.#forgetSet(trx, r.id, reason);
+            if (r.bucket && r.object_key) await deleteObjectsLater(this.deps.outbox, trx, ...manifest, { bucket: r.bucket, keys: [r.object_key], reason });
+            else if (manifest.length) await deleteObjectsLater(this.deps.outbox, trx, ...manifest);
           }
         });
       }
