@@ -49,6 +49,8 @@ export interface RuntimeOptions {
   store?: (args: { config: Config; linkKey: Buffer; publicUrl: () => string }) => ObjectStore;
   /** observe job transitions inside their transactions (see JobEvents) */
   jobEvents?: JobEvents;
+  /** what stored objects' ages are measured against (default: the wall clock; see jobs/reconciler.ts) */
+  storeClock?: Clock;
 }
 
 export interface FirstStart {
@@ -238,7 +240,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     for (const inst of instances) for (const k of inst.jobKinds) runner.register(k);
     runner.register(trust.jobKind());
     reconciler = new Reconciler(
-      { db, store, clock, log, owner: runner.owner, owners: instances.flatMap((i) => i.records ?? []), onTempReclaimed: (r) => metrics.tempReclaimed(r) },
+      { db, store, clock, storeClock: opts.storeClock ?? systemClock, log, owner: runner.owner, owners: instances.flatMap((i) => i.records ?? []), onTempReclaimed: (r) => metrics.tempReclaimed(r) },
       {
         slotMs: config.jobs.scheduleSeconds * 1000,
         objectsEveryMs: config.jobs.reconcileObjectsSeconds * 1000,

@@ -96,6 +96,12 @@ export class Reconciler {
       db: Db;
       store: ObjectStore;
       clock: Clock;
+      /**
+       * What the ages of stored objects (their modification times, set by the store from the wall
+       * clock) are measured against: the wall clock, never the (test) clock that moves schedules —
+       * an upload in progress in another process must not look stale because a test advanced time.
+       */
+      storeClock: Clock;
       log: FastifyBaseLogger;
       owners: RecordOwner[];
       /** who runs a slot (the worker id) */
@@ -110,7 +116,7 @@ export class Reconciler {
   }
 
   async tick(now: number): Promise<void> {
-    await this.sweepTemporary(now).catch((err) => this.d.log.error({ err }, 'temporary upload sweep failed'));
+    await this.sweepTemporary().catch((err) => this.d.log.error({ err }, 'temporary upload sweep failed'));
     if (await this.#claimSlot(`records:${Math.floor(now / this.o.slotMs)}`, now)) {
       await this.#finishSlot(`records:${Math.floor(now / this.o.slotMs)}`, { records: await this.reconcileRecords(now) });
       await this.d.db.kysely.deleteFrom('reconcile_slots').where('started_at', '<', now - DAY).execute();
@@ -121,8 +127,8 @@ export class Reconciler {
   }
 
   /** Remove temporary leftovers of interrupted puts (every process: each knows its own live puts). */
-  async sweepTemporary(now: number): Promise<SweepResult> {
-    const r = await this.d.store.sweepTemporary(this.o.tempMaxAgeMs, now);
+  async sweepTemporary(): Promise<SweepResult> {
+    const r = await this.d.store.sweepTemporary(this.o.tempMaxAgeMs, this.d.storeClock.now());
     if (r.removed > 0) {
       this.d.onTempReclaimed?.(r);
       this.d.log.info({ removed: r.removed, bytes: r.bytes, older_than_s: this.o.tempMaxAgeMs / 1000 }, `removed ${r.removed} temporary leftover(s) of interrupted uploads (${r.bytes} bytes)`);
@@ -182,7 +188,7 @@ export class Reconciler {
   /** Delete objects under job prefixes that no live or successful record claims (past the grace). */
   async reconcileObjects(now: number): Promise<ReconcileReport['objects']> {
     const removed: ReconcileReport['objects'] = [];
-    const cutoff = now - this.o.orphanGraceMs;
+    const cutoff = this.d.storeClock.now() - this.o.orphanGraceMs;
     for (const owner of this.d.owners) {
       if (!owner.objects) continue;
       try {

@@ -143,7 +143,7 @@ for (const { engine, skip } of await engines()) {
     test('objects under job prefixes that no live or successful record claims are removed after the grace period', async () => {
       const logLines: string[] = [];
       const clock = new FakeClock();
-      const s = await startServer({ engine, clock, logLines, config: { jobs: { orphanGraceSeconds: 60, reconcileObjectsSeconds: 1 } } });
+      const s = await startServer({ engine, clock, storeClock: clock, logLines, config: { jobs: { orphanGraceSeconds: 60, reconcileObjectsSeconds: 1 } } });
       try {
         const k = s.rt.db.kysely;
         const reg = async (service: 'css' | 'cce' | 'dws' | 'dcs', engineJson: unknown) =>

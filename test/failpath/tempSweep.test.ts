@@ -23,7 +23,7 @@ for (const { engine, skip } of await engines()) {
     test('fs: a stale temporary file goes without a restart; a put in progress stays and completes', async () => {
       const clock = new FakeClock();
       const logLines: string[] = [];
-      const s = await startServer({ engine, clock, logLines, config: { jobs: { tempMaxAgeSeconds: 60 } } });
+      const s = await startServer({ engine, clock, storeClock: clock, logLines, config: { jobs: { tempMaxAgeSeconds: 60 } } });
       try {
         const tmp = join(s.rt.config.storage.root, '.tmp');
         mkdirSync(tmp, { recursive: true });
@@ -55,7 +55,7 @@ for (const { engine, skip } of await engines()) {
       const s3 = await startS3();
       const clock = new FakeClock();
       const s = await startServer({
-        engine, clock,
+        engine, clock, storeClock: clock,
         config: {
           jobs: { tempMaxAgeSeconds: 60 },
           storage: { driver: 's3', s3: { endpoint: s3.endpoint, region: 'us-east-1', bucket: s3.bucket, accessKeyId: S3RVER_KEY, secretAccessKey: S3RVER_SECRET, forcePathStyle: true, partSizeMb: 5 } },

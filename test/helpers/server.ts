@@ -105,6 +105,8 @@ export interface StartOptions {
   services?: RuntimeOptions['services'];
   store?: RuntimeOptions['store'];
   jobEvents?: RuntimeOptions['jobEvents'];
+  /** the clock stored objects' ages are measured against (default: the wall clock) */
+  storeClock?: Clock;
   /** capture the JSON log lines (secrets-in-logs tests) */
   logLines?: string[];
 }
@@ -137,7 +139,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   const logger = opts.logLines
     ? (pino({ level: 'debug' }, { write: (line: string) => void opts.logLines!.push(line) }) as unknown as RuntimeOptions['logger'])
     : undefined;
-  const rt = await createRuntime({ config, clock: opts.clock, services: opts.services, store: opts.store, logger, jobEvents: opts.jobEvents });
+  const rt = await createRuntime({ config, clock: opts.clock, services: opts.services, store: opts.store, logger, jobEvents: opts.jobEvents, storeClock: opts.storeClock });
   const url = await rt.listen();
   let projectId: string;
   let ak: string;
