@@ -62,7 +62,7 @@ for (const { engine, skip } of await engines()) {
         },
       });
       try {
-        const client = (s.rt.store as S3ObjectStore).client;
+        const client = (s.rt.trust.store.raw as S3ObjectStore).client;
         const Key = `${TMP_PREFIX}interrupted-upload`;
         await client.send(new PutObjectCommand({ Bucket: s3.bucket, Key, Body: Buffer.alloc(4321, 1) }));
         const exists = () => client.send(new HeadObjectCommand({ Bucket: s3.bucket, Key })).then(() => true, () => false);
