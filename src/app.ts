@@ -4,17 +4,21 @@ import swaggerUi from '@fastify/swagger-ui';
 import { Ajv } from 'ajv';
 import { AppError, appError, type ErrorCode } from './http/errors/catalogue.js';
 import { INVALID_REQUEST, renderError, type ErrorStyle } from './http/errors/render.js';
-import { authenticateAdmin, authenticateProject, type AuthDeps } from './http/auth/plugin.js';
+import { authenticateAdmin, authenticateProject, authenticateProjectOrAdmin, type AuthDeps } from './http/auth/plugin.js';
 import type { RouteGroup } from './http/route.js';
 import type { Metrics } from './observability/metrics.js';
 import { hex32 } from './security/ids.js';
 import { runInRequest } from './http/requestContext.js';
 import type { ServiceDeps } from './services/types.js';
+import type { AuditTrail } from './audit/trail.js';
+import { auditOnSend } from './audit/hook.js';
 
 export interface AppDeps extends ServiceDeps {
   metrics: Metrics;
   groups: RouteGroup[];
   auth: AuthDeps;
+  /** every state-changing call is recorded here (src/audit) */
+  audit?: AuditTrail;
 }
 
 const SERVICE_HOST_LABELS = new Set(['css', 'dcs', 'cce', 'dws']);
@@ -73,6 +77,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const mode = req.routeOptions.config?.auth ?? 'none';
     if (mode === 'project') await authenticateProject(req, deps.auth);
     else if (mode === 'admin') authenticateAdmin(req, deps.auth);
+    else if (mode === 'project-or-admin') await authenticateProjectOrAdmin(req, deps.auth);
     const raw = req.rawBody;
     if (raw && raw.length > 0) {
       try {
@@ -82,6 +87,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       }
     }
   });
+
+  if (deps.audit) app.addHook('onSend', auditOnSend(deps.audit));
 
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
@@ -133,7 +140,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   for (const group of deps.groups) {
     for (const r of group.routes) {
       const auth = r.auth ?? 'project';
-      const security = auth === 'project' ? [{ aksk: [] }, { token: [] }] : auth === 'admin' ? [{ admin: [] }] : [];
+      const security = auth === 'project' ? [{ aksk: [] }, { token: [] }] : auth === 'admin' ? [{ admin: [] }] : auth === 'project-or-admin' ? [{ admin: [] }, { aksk: [] }, { token: [] }] : [];
       const schema = { ...r.schema, operationId: r.operationId, summary: r.summary, description: r.description, tags: [group.tag], security };
       const config = { style: group.style, auth, operationId: r.operationId, service: group.mountPrefix?.slice(1) };
       const handler = async (req: FastifyRequest, reply: import('fastify').FastifyReply) => {

@@ -30,6 +30,7 @@ import type { RouteGroup } from './http/route.js';
 import { SERVICES } from './services/index.js';
 import type { ServiceDeps, ServiceInstance, ServiceModule } from './services/types.js';
 import { redactUrlPassword } from './security/redact.js';
+import { createNotify, NOTIFY_MIGRATIONS, type Notify } from './notify/index.js';
 
 export const PLATFORM_MIGRATIONS: NamedMigrations = { '0001_platform': m0001, '0002_job_origin': m0002 };
 
@@ -60,6 +61,8 @@ export interface Runtime {
   runner?: JobRunner;
   scheduler?: Scheduler;
   deps: ServiceDeps;
+  /** the audit trail and webhooks */
+  notify: Notify;
   services: ServiceInstance[];
   start: FirstStart | null;
   /** listen, then start the worker; returns the base URL */
@@ -105,7 +108,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
   const db = openDb(config.database.url, { poolSize: config.database.poolSize });
   try {
-    const migrations: NamedMigrations = { ...PLATFORM_MIGRATIONS };
+    const migrations: NamedMigrations = { ...PLATFORM_MIGRATIONS, ...NOTIFY_MIGRATIONS };
     for (const s of services) Object.assign(migrations, s.migrations);
     const applied = await migrate(db, migrations);
     if (applied.length) log.info({ applied, database: redactUrlPassword(config.database.url) }, 'database migrated');
@@ -163,6 +166,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const clusters = new Clusters(db, box, clock, engines);
   const queue = new JobQueue(db, clock);
   const metrics = createMetrics(queue, store);
+  const notify = createNotify({ config, db, box, clock, log, registry: metrics.registry, projects });
 
   const deps: ServiceDeps = { config, db, store, queue, clock, log, clusters, projects, publicUrl };
   const instances = services.map((s) => s.create(deps));
@@ -196,7 +200,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
       drainMs: config.jobs.drainSeconds * 1000,
     });
     for (const inst of instances) for (const k of inst.jobKinds) runner.register(k);
-    scheduler = new Scheduler(instances.flatMap((i) => i.schedules), queue, clock, log, config.jobs.scheduleSeconds * 1000);
+    scheduler = new Scheduler([...instances.flatMap((i) => i.schedules), ...notify.schedules], queue, clock, log, config.jobs.scheduleSeconds * 1000);
   }
 
   let draining = false;
@@ -207,6 +211,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   ];
   if (config.core.role !== 'worker') {
     groups.push({ style: 'admin', tag: 'admin', routes: adminRoutes({ projects, clusters, queue, db, store, clock, linkTtlSeconds: config.storage.linkTtlSeconds }) });
+    groups.push({ style: 'admin', tag: 'notify', routes: notify.routes });
     groups.push({ style: 'gateway', tag: 'jobs', routes: jobRoutes({ queue }) });
     groups.push({ style: 'gateway', tag: 'iam', routes: iamRoutes({ projects }) });
     services.forEach((s, i) => groups.push({ style: s.name, tag: s.name, mountPrefix: `/${s.name}`, routes: instances[i].routes }));
@@ -215,13 +220,14 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     ...deps,
     metrics,
     groups,
+    audit: notify.audit,
     auth: { projects, clock, maxSkewMs: config.security.maxClockSkewSeconds * 1000, adminTokenHash: () => adminTokenHash },
   });
   appRef = app;
 
   let closed = false;
   return {
-    config, app, db, store, queue, runner, scheduler, deps, services: instances, start,
+    config, app, db, store, queue, runner, scheduler, deps, notify, services: instances, start,
     async listen() {
       await app.listen({ host: config.server.host, port: config.server.port });
       const addr = app.server.address();

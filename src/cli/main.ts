@@ -3,6 +3,7 @@ import { loadConfig } from '../config/load.js';
 import { ConfigError } from '../config/section.js';
 import { createRuntime } from '../runtime.js';
 import { callCommand } from './call.js';
+import { webhookCommand } from './webhook.js';
 import { redactUrlPassword } from '../security/redact.js';
 
 const HELP = `logsnap — Huawei Cloud CSS/DCS/CCE/DWS log backup and snapshot APIs, for real.
@@ -12,6 +13,8 @@ Usage:
   logsnap call SERVICE OPERATION [--name value ...] [--body JSON] [--wait]
                                          call an operation, signed with data/client.json's AK/SK
   logsnap call --list                    list the operations the server offers
+  logsnap webhook add|list|show|enable|disable|rm|deliveries|ping
+                                         signed webhooks of the project (logsnap webhook help)
   logsnap help
 
 Examples:
@@ -66,6 +69,9 @@ async function main(): Promise<void> {
         break;
       case 'call':
         process.exitCode = await callCommand(rest);
+        break;
+      case 'webhook':
+        process.exitCode = await webhookCommand(rest);
         break;
       case undefined:
       case 'help':

@@ -10,6 +10,8 @@ import { databaseSection } from '../db/config.js';
 import { storageSection } from '../storage/config.js';
 import { securitySection } from '../security/config.js';
 import { jobsSection } from '../jobs/config.js';
+import { auditSection } from '../audit/config.js';
+import { webhooksSection } from '../notify/config.js';
 
 type V<S extends ConfigSection> = Static<S['schema']>;
 
@@ -20,6 +22,8 @@ export interface Config {
   storage: V<typeof storageSection> & { root: string };
   security: V<typeof securitySection>;
   jobs: V<typeof jobsSection>;
+  audit: V<typeof auditSection>;
+  webhooks: V<typeof webhooksSection>;
   projects: Static<typeof SeedProject>[];
   /** path of the config file, when one was given */
   file?: string;
@@ -33,7 +37,7 @@ export interface LoadOptions {
   overrides?: Record<string, unknown>;
 }
 
-const SECTIONS = [coreSection, serverSection, databaseSection, storageSection, securitySection, jobsSection] as const;
+const SECTIONS = [coreSection, serverSection, databaseSection, storageSection, securitySection, jobsSection, auditSection, webhooksSection] as const;
 const TOP_KEYS = new Set<string>([...SECTIONS.map((s) => s.key), 'projects']);
 
 /** Load and validate the whole configuration. Throws ConfigError with every problem found. */
