@@ -10,6 +10,7 @@ import { openDb, type Db } from './db/index.js';
 import { migrate, type NamedMigrations } from './db/migrate.js';
 import * as m0001 from './db/migrations/0001_platform.js';
 import * as m0002 from './db/migrations/0002_job_origin.js';
+import * as m0010 from './jobs/migrations/0010_failpath_outbox.js';
 import { SecretBox, parseMasterKey, sha256hex } from './security/secrets.js';
 import { newToken } from './security/ids.js';
 import { Projects } from './projects/projects.js';
@@ -18,7 +19,8 @@ import { FsObjectStore } from './storage/fsStore.js';
 import { S3ObjectStore, s3OptionsFromConfig } from './storage/s3Store.js';
 import type { ObjectStore } from './storage/objectStore.js';
 import { JobQueue, systemClock, type Clock } from './jobs/queue.js';
-import { JobRunner } from './jobs/runner.js';
+import { JobRunner, type JobEvents } from './jobs/runner.js';
+import { Outbox } from './jobs/outbox.js';
 import { Scheduler } from './jobs/scheduler.js';
 import { createMetrics } from './observability/metrics.js';
 import { platformRoutes } from './http/routes/platform.js';
@@ -32,7 +34,7 @@ import type { ServiceDeps, ServiceInstance, ServiceModule } from './services/typ
 import { redactUrlPassword } from './security/redact.js';
 import { createNotify, NOTIFY_MIGRATIONS, type Notify } from './notify/index.js';
 
-export const PLATFORM_MIGRATIONS: NamedMigrations = { '0001_platform': m0001, '0002_job_origin': m0002 };
+export const PLATFORM_MIGRATIONS: NamedMigrations = { '0001_platform': m0001, '0002_job_origin': m0002, '0010_failpath_outbox': m0010 };
 
 export interface RuntimeOptions {
   config: Config;
@@ -41,6 +43,8 @@ export interface RuntimeOptions {
   services?: ServiceModule[];
   /** build a different object store (S3, tests) */
   store?: (args: { config: Config; linkKey: Buffer; publicUrl: () => string }) => ObjectStore;
+  /** observe job transitions inside their transactions (see JobEvents) */
+  jobEvents?: JobEvents;
 }
 
 export interface FirstStart {
@@ -58,6 +62,8 @@ export interface Runtime {
   db: Db;
   store: ObjectStore;
   queue: JobQueue;
+  /** after-commit tasks; dispatched by worker processes */
+  outbox: Outbox;
   runner?: JobRunner;
   scheduler?: Scheduler;
   deps: ServiceDeps;
@@ -165,11 +171,17 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const projects = new Projects(db, box, clock);
   const clusters = new Clusters(db, box, clock, engines);
   const queue = new JobQueue(db, clock);
-  const metrics = createMetrics(queue, store);
+  const outbox = new Outbox(db, clock, log, {
+    concurrency: config.jobs.outboxConcurrency,
+    pollMs: config.jobs.pollMs,
+    leaseGraceMs: config.jobs.leaseSeconds * 1000,
+  });
+  const metrics = createMetrics(queue, store, { outbox, clock });
   const notify = createNotify({ config, db, box, clock, log, registry: metrics.registry, projects });
 
-  const deps: ServiceDeps = { config, db, store, queue, clock, log, clusters, projects, publicUrl };
+  const deps: ServiceDeps = { config, db, store, queue, outbox, clock, log, clusters, projects, publicUrl };
   const instances = services.map((s) => s.create(deps));
+  for (const inst of instances) for (const h of inst.outboxHandlers ?? []) outbox.register(h);
 
   // Projects, credentials and clusters declared in the config file (idempotent).
   for (const p of config.projects) {
@@ -198,6 +210,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
       leaseMs: config.jobs.leaseSeconds * 1000,
       pollMs: config.jobs.pollMs,
       drainMs: config.jobs.drainSeconds * 1000,
+      events: opts.jobEvents,
     });
     for (const inst of instances) for (const k of inst.jobKinds) runner.register(k);
     scheduler = new Scheduler([...instances.flatMap((i) => i.schedules), ...notify.schedules], queue, clock, log, config.jobs.scheduleSeconds * 1000);
@@ -227,7 +240,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
   let closed = false;
   return {
-    config, app, db, store, queue, runner, scheduler, deps, notify, services: instances, start,
+    config, app, db, store, queue, outbox, runner, scheduler, deps, notify, services: instances, start,
     async listen() {
       await app.listen({ host: config.server.host, port: config.server.port });
       const addr = app.server.address();
@@ -238,6 +251,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
       if (worker) {
         await store.sweepTemporary(60 * 60 * 1000).catch(() => 0);
         runner!.start();
+        outbox.start();
         scheduler!.start();
         log.info({ worker: runner!.owner, concurrency: config.jobs.concurrency, kinds: runner!.kinds }, 'job worker started');
       }
@@ -250,6 +264,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
       await app.close();
       await scheduler?.stop();
       await runner?.stop();
+      await outbox.stop();
       await db.close();
       if (store instanceof S3ObjectStore) store.destroy();
     },

@@ -15,6 +15,8 @@ export const jobsSection = defineSection({
       drainSeconds: Type.Integer({ default: 30, minimum: 0, maximum: 3600 }),
       /** scheduler tick (periodic jobs), seconds */
       scheduleSeconds: Type.Integer({ default: 15, minimum: 1, maximum: 3600 }),
+      /** outbox items (after-commit tasks: clean-up, notifications) worked at once by this process */
+      outboxConcurrency: Type.Integer({ default: 4, minimum: 1, maximum: 64 }),
     },
     { additionalProperties: false },
   ),
@@ -24,5 +26,6 @@ export const jobsSection = defineSection({
     LOGSNAP_JOB_POLL_MS: 'pollMs',
     LOGSNAP_JOB_DRAIN_SECONDS: 'drainSeconds',
     LOGSNAP_SCHEDULE_SECONDS: 'scheduleSeconds',
+    LOGSNAP_OUTBOX_CONCURRENCY: 'outboxConcurrency',
   },
 });

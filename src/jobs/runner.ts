@@ -4,6 +4,7 @@ import type { Db } from '../db/index.js';
 import type { Database } from '../db/types.js';
 import { hex32 } from '../security/ids.js';
 import type { Clock, JobQueue, JobRow } from './queue.js';
+import { ClaimLoop } from './claimLoop.js';
 
 export interface JobContext<P = unknown> {
   job: JobRow;
@@ -34,11 +35,33 @@ export interface JobKind<P = any> {
   maxAttempts?: number;
   run(ctx: JobContext<P>): Promise<unknown>;
   /**
-   * Runs once when the job ends FAILED, in whichever process failed it: the worker that ran
-   * it, or another worker's sweep after the lease expired. Clean up partial artifacts and
-   * mirror the failure into the service's own records here.
+   * The service's failure step, the mirror of `ctx.onCommit` for success: runs INSIDE the
+   * transaction that moves the job to FAILED (and releases its activeKey), whichever way the job
+   * fails — its handler threw, the lease sweep found its process dead, or a shutdown drain gave
+   * up on it. Mark the service's record failed here with `trx` only, and schedule clean-up of
+   * stored objects with `deps.outbox.add(trx, …)` (never delete objects here: the transaction
+   * may still roll back). If it throws, nothing commits: the job stays RUNNING and the lease
+   * sweep runs the failure again (within a sweep interval), until it succeeds.
+   */
+  onFail?(trx: Kysely<Database>, job: JobRow, message: string): Promise<void>;
+  /**
+   * @deprecated use onFail. Runs after the FAILED commit, outside it, in the process that
+   * failed the job; a crash or a throw in between leaves the service record behind.
    */
   onFailed?(job: JobRow, message: string): Promise<void>;
+}
+
+export type JobTransition = 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+
+/** Observes every job transition inside the transaction that makes it (webhooks, audit). */
+export interface JobEvents {
+  /**
+   * Called inside the transaction of the claim (RUNNING), the success commit (SUCCEEDED, with
+   * the result) and the failure commit (FAILED, with the message). Throwing rolls the
+   * transition back (a claim is retried by the poll, a success fails the job, a failure is
+   * retried by the sweep). Write with `trx` only.
+   */
+  transition(trx: Kysely<Database>, job: JobRow, to: JobTransition, info: { message?: string; result?: unknown }): Promise<void>;
 }
 
 /** An error whose message is safe and useful to show to the API user. */
@@ -54,7 +77,11 @@ export interface RunnerOptions {
   leaseMs: number;
   pollMs: number;
   drainMs: number;
+  events?: JobEvents;
 }
+
+/** `error` of a job whose failure step threw: it stays RUNNING until the sweep fails it again. */
+const FAILING = 'failing: ';
 
 /**
  * The worker loop: claims QUEUED jobs with a lease, heart-beats while they run, and sweeps
@@ -65,10 +92,8 @@ export class JobRunner {
   #kinds = new Map<string, JobKind>();
   #active = new Map<string, { controller: AbortController; done: Promise<void> }>();
   #stopping = false;
-  #timer?: NodeJS.Timeout;
   #sweepTimer?: NodeJS.Timeout;
-  #wake?: () => void;
-  #loop?: Promise<void>;
+  readonly #loop: ClaimLoop<JobRow>;
   #unsubscribe?: () => void;
 
   constructor(
@@ -77,7 +102,16 @@ export class JobRunner {
     private readonly clock: Clock,
     private readonly log: FastifyBaseLogger,
     private readonly opts: RunnerOptions,
-  ) {}
+  ) {
+    this.#loop = new ClaimLoop<JobRow>({
+      what: 'job',
+      pollMs: opts.pollMs,
+      log,
+      hasRoom: () => this.#active.size < this.opts.concurrency,
+      claim: () => this.claim(),
+      start: (job) => this.#start(job),
+    });
+  }
 
   register(kind: JobKind): void {
     if (this.#kinds.has(kind.kind)) throw new Error(`job kind ${kind.kind} registered twice`);
@@ -89,8 +123,8 @@ export class JobRunner {
   }
 
   start(): void {
-    this.#unsubscribe = this.queue.onEnqueue(() => this.#wake?.());
-    this.#loop = this.#run();
+    this.#unsubscribe = this.queue.onEnqueue(() => this.#loop.wake());
+    this.#loop.start();
     const sweepEvery = Math.max(1000, Math.floor(this.opts.leaseMs / 3));
     const sweep = () => {
       this.sweep()
@@ -100,30 +134,6 @@ export class JobRunner {
         });
     };
     sweep();
-  }
-
-  /** Claim and run jobs until stop(). */
-  async #run(): Promise<void> {
-    while (!this.#stopping) {
-      let claimed: JobRow | undefined;
-      if (this.#active.size < this.opts.concurrency) {
-        try {
-          claimed = await this.claim();
-        } catch (err) {
-          this.log.error({ err }, 'job claim failed');
-        }
-      }
-      if (claimed) {
-        this.#start(claimed);
-        continue;
-      }
-      await new Promise<void>((resolve) => {
-        this.#wake = resolve;
-        this.#timer = setTimeout(resolve, this.opts.pollMs);
-      });
-      clearTimeout(this.#timer);
-      this.#wake = undefined;
-    }
   }
 
   /** Atomically move one due QUEUED job of a known kind to RUNNING under our lease. */
@@ -142,29 +152,33 @@ export class JobRunner {
       .orderBy('created_at')
       .limit(1)
       .$if(this.db.dialect === 'postgres', (qb) => qb.forUpdate().skipLocked());
-    const row = await k
-      .updateTable('jobs')
-      .set((eb) => ({
-        state: 'RUNNING',
-        lease_owner: this.owner,
-        lease_expires_at: now + this.opts.leaseMs,
-        heartbeat_at: now,
-        attempts: eb('attempts', '+', 1),
-        started_at: eb.fn.coalesce('started_at', eb.val(now)),
-        updated_at: now,
-      }))
-      .where('id', '=', (eb) => eb.selectFrom(pick.as('p')).select('p.id'))
-      .where('state', '=', 'QUEUED')
-      .returningAll()
-      .executeTakeFirst();
-    return row;
+    // the claim and its transition event commit together
+    return k.transaction().execute(async (trx) => {
+      const row = await trx
+        .updateTable('jobs')
+        .set((eb) => ({
+          state: 'RUNNING',
+          lease_owner: this.owner,
+          lease_expires_at: now + this.opts.leaseMs,
+          heartbeat_at: now,
+          attempts: eb('attempts', '+', 1),
+          started_at: eb.fn.coalesce('started_at', eb.val(now)),
+          updated_at: now,
+        }))
+        .where('id', '=', (eb) => eb.selectFrom(pick.as('p')).select('p.id'))
+        .where('state', '=', 'QUEUED')
+        .returningAll()
+        .executeTakeFirst();
+      if (row) await this.opts.events?.transition(trx, row, 'RUNNING', {});
+      return row;
+    });
   }
 
   #start(job: JobRow): void {
     const controller = new AbortController();
     const done = this.#execute(job, controller).finally(() => {
       this.#active.delete(job.id);
-      this.#wake?.();
+      this.#loop.wake();
     });
     this.#active.set(job.id, { controller, done });
   }
@@ -223,6 +237,7 @@ export class JobRunner {
           .executeTakeFirst();
         if (Number(res.numUpdatedRows) !== 1) return false;
         for (const step of commitSteps) await step(trx);
+        await this.opts.events?.transition(trx, job, 'SUCCEEDED', { result: result ?? null });
         return true;
       });
       if (committed) log.info({ duration_ms: now - (job.started_at ?? now) }, 'job succeeded');
@@ -243,18 +258,44 @@ export class JobRunner {
     }
   }
 
-  /** Move a job we (or a dead owner) hold to FAILED exactly once, then run the kind's hook. */
+  /**
+   * Move a job we (or a dead owner) hold to FAILED exactly once, together with its kind's failure
+   * step and the transition event. When that transaction throws, nothing commits: the job stays
+   * RUNNING, its lease is expired at once and its message kept (`failing: …`), so the next sweep
+   * (in any process) fails it again with the same message.
+   */
   async fail(job: JobRow, kind: JobKind | undefined, message: string, owner: string | null): Promise<boolean> {
     const now = this.clock.now();
-    const res = await this.db.kysely
-      .updateTable('jobs')
-      .set({ state: 'FAILED', error: message, finished_at: now, updated_at: now, active_key: null, lease_owner: null, lease_expires_at: null })
-      .where('id', '=', job.id)
-      .where('state', '=', 'RUNNING')
-      .$if(owner !== null, (qb) => qb.where('lease_owner', '=', owner))
-      .$if(owner === null, (qb) => qb.where('lease_owner', '=', job.lease_owner))
-      .executeTakeFirst();
-    if (Number(res.numUpdatedRows) !== 1) return false;
+    const holder = owner ?? job.lease_owner;
+    let failed: boolean;
+    try {
+      failed = await this.db.kysely.transaction().execute(async (trx) => {
+        const res = await trx
+          .updateTable('jobs')
+          .set({ state: 'FAILED', error: message, finished_at: now, updated_at: now, active_key: null, lease_owner: null, lease_expires_at: null })
+          .where('id', '=', job.id)
+          .where('state', '=', 'RUNNING')
+          .$if(holder !== null, (qb) => qb.where('lease_owner', '=', holder))
+          .$if(holder === null, (qb) => qb.where('lease_owner', 'is', null))
+          .executeTakeFirst();
+        if (Number(res.numUpdatedRows) !== 1) return false;
+        await kind?.onFail?.(trx, job, message);
+        await this.opts.events?.transition(trx, job, 'FAILED', { message });
+        return true;
+      });
+    } catch (err) {
+      this.log.error({ err, job_id: job.id, job_kind: job.kind }, `job failure step failed; the job stays RUNNING and the sweep fails it again: ${message}`);
+      await this.db.kysely
+        .updateTable('jobs')
+        .set({ error: FAILING + message, lease_expires_at: now, updated_at: now })
+        .where('id', '=', job.id)
+        .where('state', '=', 'RUNNING')
+        .$if(holder !== null, (qb) => qb.where('lease_owner', '=', holder))
+        .execute()
+        .catch((e) => this.log.error({ err: e, job_id: job.id }, 'could not mark the job for the sweep; it is failed when its lease expires'));
+      return false;
+    }
+    if (!failed) return false;
     if (kind?.onFailed) {
       try {
         await kind.onFailed(job, message);
@@ -272,21 +313,27 @@ export class JobRunner {
     if (kind?.retryable && attempts < max) {
       const now = this.clock.now();
       const backoff = Math.min(60_000, 1000 * 2 ** attempts);
-      await this.db.kysely
+      const res = await this.db.kysely
         .updateTable('jobs')
         .set({ state: 'QUEUED', lease_owner: null, lease_expires_at: null, run_at: now + backoff, updated_at: now, error: `retrying: ${why}` })
         .where('id', '=', job.id)
         .where('state', '=', 'RUNNING')
         .where('lease_owner', '=', owner ?? job.lease_owner ?? '')
-        .execute();
-      this.log.warn({ job_id: job.id, attempts }, `job re-queued: ${why}`);
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) === 1) this.log.warn({ job_id: job.id, job_kind: job.kind, attempts, lease_owner: job.lease_owner }, `job re-queued: ${why}`);
       return;
     }
     const suffix = kind?.retryable ? ` (gave up after ${attempts} attempts)` : ' (this kind of job is not retried automatically: start it again)';
-    await this.fail(job, kind, `${why}${suffix}`, owner ?? job.lease_owner);
+    const message = `${why}${suffix}`;
+    if (await this.fail(job, kind, message, owner ?? job.lease_owner)) {
+      this.log.warn({ job_id: job.id, job_kind: job.kind, attempts, lease_owner: job.lease_owner }, `job failed: ${message}`);
+    }
   }
 
-  /** Recover jobs whose owner stopped heart-beating. Safe to run in every process at once. */
+  /**
+   * Recover jobs whose owner stopped heart-beating, and jobs whose failure step threw earlier
+   * (`failing: …`, lease expired at once). Safe to run in every process at once.
+   */
   async sweep(): Promise<number> {
     const now = this.clock.now();
     const expired = await this.db.kysely
@@ -298,6 +345,14 @@ export class JobRunner {
       .execute();
     for (const job of expired) {
       const kind = this.#kinds.get(job.kind);
+      if (job.error?.startsWith(FAILING)) {
+        // the job had already failed (a handler failure is never retried): finish its failure
+        const message = job.error.slice(FAILING.length);
+        if (await this.fail(job, kind, message, job.lease_owner)) {
+          this.log.warn({ job_id: job.id, job_kind: job.kind, lease_owner: job.lease_owner }, `job failed (its failure step was retried by the sweep): ${message}`);
+        }
+        continue;
+      }
       const at = new Date(job.lease_expires_at ?? now).toISOString();
       await this.release(job, kind, `the worker running this job (${job.lease_owner}) stopped responding; its lease expired at ${at}`, job.lease_owner);
     }
@@ -310,8 +365,7 @@ export class JobRunner {
     this.#stopping = true;
     this.#unsubscribe?.();
     clearTimeout(this.#sweepTimer);
-    this.#wake?.();
-    await this.#loop;
+    await this.#loop.stop();
     const pending = [...this.#active.values()];
     if (pending.length) {
       this.log.info({ running: pending.length }, 'draining running jobs');

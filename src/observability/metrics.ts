@@ -1,9 +1,11 @@
 import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { JobQueue } from '../jobs/queue.js';
 import type { ObjectStore } from '../storage/objectStore.js';
+import type { Outbox } from '../jobs/outbox.js';
+import type { Clock } from '../jobs/queue.js';
 
 /** One registry per app instance (tests run several apps in one process). */
-export function createMetrics(queue: JobQueue, store: ObjectStore) {
+export function createMetrics(queue: JobQueue, store: ObjectStore, outbox?: { outbox: Outbox; clock: Clock }) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'logsnap_' });
   const httpDuration = new Histogram({
@@ -39,6 +41,27 @@ export function createMetrics(queue: JobQueue, store: ObjectStore) {
       this.set((await store.usage()).objects);
     },
   });
+  if (outbox) {
+    new Gauge({
+      name: 'logsnap_outbox_items',
+      help: 'Outbox items (after-commit tasks) waiting (PENDING) or given up (DEAD), by topic',
+      labelNames: ['topic', 'state'],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const r of (await outbox.outbox.stats()).items) this.set({ topic: r.topic, state: r.state }, r.n);
+      },
+    });
+    new Gauge({
+      name: 'logsnap_outbox_oldest_pending_seconds',
+      help: 'Age of the oldest PENDING outbox item (0 when none waits)',
+      registers: [registry],
+      async collect() {
+        const at = (await outbox.outbox.stats()).oldestPendingAt;
+        this.set(at === null ? 0 : Math.max(0, (outbox.clock.now() - at) / 1000));
+      },
+    });
+  }
   return { registry, httpDuration };
 }
 export type Metrics = ReturnType<typeof createMetrics>;

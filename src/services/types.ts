@@ -6,6 +6,7 @@ import type { ObjectStore } from '../storage/objectStore.js';
 import type { Clock, JobQueue } from '../jobs/queue.js';
 import type { JobKind } from '../jobs/runner.js';
 import type { Schedule } from '../jobs/scheduler.js';
+import type { Outbox, OutboxHandler } from '../jobs/outbox.js';
 import type { Clusters, EngineSpec, ServiceName } from '../clusters/clusters.js';
 import type { Projects } from '../projects/projects.js';
 import type { RouteDef } from '../http/route.js';
@@ -16,6 +17,8 @@ export interface ServiceDeps {
   db: Db;
   store: ObjectStore;
   queue: JobQueue;
+  /** durable after-commit tasks: `outbox.add(trx, topic, payload)` inside your transaction */
+  outbox: Outbox;
   clock: Clock;
   log: FastifyBaseLogger;
   clusters: Clusters;
@@ -29,6 +32,8 @@ export interface ServiceInstance {
   routes: RouteDef<any>[];
   jobKinds: JobKind[];
   schedules: Schedule[];
+  /** handlers of this service's outbox topics (registered in every process, dispatched by workers) */
+  outboxHandlers?: OutboxHandler[];
   /**
    * On the embedded default's first start: register demo clusters for `projectId`
    * and return lines for the start banner.

@@ -104,6 +104,7 @@ export interface StartOptions {
   databaseUrl?: string;
   services?: RuntimeOptions['services'];
   store?: RuntimeOptions['store'];
+  jobEvents?: RuntimeOptions['jobEvents'];
   /** capture the JSON log lines (secrets-in-logs tests) */
   logLines?: string[];
 }
@@ -136,7 +137,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   const logger = opts.logLines
     ? (pino({ level: 'debug' }, { write: (line: string) => void opts.logLines!.push(line) }) as unknown as RuntimeOptions['logger'])
     : undefined;
-  const rt = await createRuntime({ config, clock: opts.clock, services: opts.services, store: opts.store, logger });
+  const rt = await createRuntime({ config, clock: opts.clock, services: opts.services, store: opts.store, logger, jobEvents: opts.jobEvents });
   const url = await rt.listen();
   let projectId: string;
   let ak: string;

@@ -9,13 +9,46 @@ import type { ServiceModule } from '../../src/services/types.js';
 import { cssEngineSpec } from '../../src/services/css/engine.js';
 import { JobFailure } from '../../src/jobs/runner.js';
 import type { Schedule } from '../../src/jobs/scheduler.js';
+import type { OutboxContext } from '../../src/jobs/outbox.js';
 
 export interface TestServiceState {
   failed: { id: string; message: string }[];
   runs: string[];
+  /** test.fail-step: how many more times its failure step throws (per job id) */
+  failStepThrows?: Map<string, number>;
+  /** outbox topic test.flaky: attempts per item (id → attempt numbers), failures still to give */
+  outbox?: OutboxTestState;
+}
+
+/** What the test outbox topics saw: attempts and dispatcher per item, attempts of one item overlapping. */
+export interface OutboxTestState {
+  attempts: Map<string, number[]>;
+  by: Map<string, string[]>;
+  /** attempts that fail before one succeeds */
+  failFirst: number;
+  running: Set<string>;
+  overlaps: number;
+}
+
+export function outboxTestState(failFirst: number): OutboxTestState {
+  return { attempts: new Map(), by: new Map(), failFirst, running: new Set(), overlaps: 0 };
 }
 
 export function testService(state: TestServiceState = { failed: [], runs: [] }, schedules: Schedule[] = []): ServiceModule {
+  const flaky = async (payload: { ms?: number; always?: boolean }, ctx: OutboxContext, owner: string) => {
+    const o = state.outbox;
+    if (!o) throw new Error('no outbox state');
+    o.attempts.set(ctx.id, [...(o.attempts.get(ctx.id) ?? []), ctx.attempt]);
+    o.by.set(ctx.id, [...(o.by.get(ctx.id) ?? []), owner]);
+    if (o.running.has(ctx.id)) o.overlaps++;
+    o.running.add(ctx.id);
+    try {
+      if (payload.ms) await new Promise((r) => setTimeout(r, payload.ms));
+      if (payload.always || ctx.attempt <= o.failFirst) throw new Error(`flaky failure ${ctx.attempt}`);
+    } finally {
+      o.running.delete(ctx.id);
+    }
+  };
   return {
     name: 'css',
     title: 'test service',
@@ -35,6 +68,19 @@ export function testService(state: TestServiceState = { failed: [], runs: [] }, 
         }),
       ],
       schedules,
+      outboxHandlers: [
+        // test.flaky fails its first `failFirst` attempts (every attempt with payload.always), then
+        // succeeds; test.doomed is the same with a give-up limit of 120 ms after it was added
+        { topic: 'test.flaky', retry: { baseMs: 100, maxMs: 1000, giveUpAfterMs: 3_600_000, timeoutMs: 5000 }, run: (p, ctx) => flaky(p, ctx, deps.outbox.owner) },
+        { topic: 'test.doomed', retry: { baseMs: 100, maxMs: 1000, giveUpAfterMs: 120, timeoutMs: 5000 }, run: (p, ctx) => flaky(p, ctx, deps.outbox.owner) },
+        {
+          // never finishes on its own; stops when its signal aborts (the attempt timeout)
+          topic: 'test.hang',
+          retry: { baseMs: 60_000, maxMs: 60_000, giveUpAfterMs: 3_600_000, timeoutMs: 200 },
+          run: (_payload, ctx) =>
+            new Promise<void>((_resolve, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true })),
+        },
+      ],
       jobKinds: [
         {
           kind: 'test.echo',
@@ -51,8 +97,26 @@ export function testService(state: TestServiceState = { failed: [], runs: [] }, 
           run: async (ctx) => {
             throw new JobFailure((ctx.payload as { message: string }).message);
           },
-          onFailed: async (job, message) => {
+          onFail: async (trx, job, message) => {
+            await trx.insertInto('meta').values({ key: `failed:${job.id}`, value: message }).execute();
             state.failed.push({ id: job.id, message });
+          },
+        },
+        {
+          // fails; its failure step writes a row with trx and then throws as often as failStepThrows says
+          kind: 'test.fail-step',
+          retryable: true,
+          run: async (ctx) => {
+            throw new JobFailure((ctx.payload as { message: string }).message);
+          },
+          onFail: async (trx, job, message) => {
+            await trx.insertInto('meta').values({ key: `failed:${job.id}`, value: message }).execute();
+            const left = state.failStepThrows?.get(job.id) ?? 0;
+            state.failed.push({ id: job.id, message });
+            if (left > 0) {
+              state.failStepThrows!.set(job.id, left - 1);
+              throw new Error('the record row is locked (test)');
+            }
           },
         },
         {
@@ -83,7 +147,7 @@ export function testService(state: TestServiceState = { failed: [], runs: [] }, 
             const r = await deps.store.put('crash-test', key, body, { signal: ctx.signal });
             return r;
           },
-          onFailed: async (job, message) => {
+          onFail: async (_trx, job, message) => {
             state.failed.push({ id: job.id, message });
           },
         },

@@ -36,12 +36,29 @@ for (const { engine, skip } of await engines()) {
       assert.equal(state.runs.filter((r) => r === job.id).length, 1);
     });
 
-    test('a JobFailure ends FAILED with its message; onFailed runs once', async () => {
+    test('a JobFailure ends FAILED with its message; onFail runs once, its writes commit with FAILED', async () => {
       const job = (await s.rt.queue.enqueue({ kind: 'test.fail', payload: { message: 'node es-2: /var/log/x.log: permission denied' } }))!;
       const done = await waitDone(job.id);
       assert.equal(done.state, 'FAILED');
       assert.equal(done.error, 'node es-2: /var/log/x.log: permission denied');
       assert.deepEqual(state.failed.filter((f) => f.id === job.id).map((f) => f.message), ['node es-2: /var/log/x.log: permission denied']);
+      const row = await s.rt.db.kysely.selectFrom('meta').select('value').where('key', '=', `failed:${job.id}`).executeTakeFirst();
+      assert.equal(row?.value, 'node es-2: /var/log/x.log: permission denied');
+    });
+
+    test('a failure step that throws rolls the FAILED write back; the sweep fails the job again with its message', async () => {
+      const job = (await s.rt.queue.enqueue({ kind: 'test.fail-step', runAt: Date.now() + 3_600_000, payload: { message: 'dump failed: disk full' } }))!;
+      state.failStepThrows = new Map([[job.id, 2]]);
+      await s.rt.db.kysely.updateTable('jobs').set({ run_at: Date.now() }).where('id', '=', job.id).execute();
+      const done = await waitDone(job.id);
+      assert.equal(done.state, 'FAILED');
+      assert.equal(done.error, 'dump failed: disk full', 'the message of the first failure, not a lease message');
+      assert.equal(done.attempts, 1, 'a failed handler is not re-queued, even for a retryable kind');
+      assert.equal(done.active_key, null);
+      // three runs of the step; the first two rolled back (a second insert of the key would have thrown)
+      assert.equal(state.failed.filter((f) => f.id === job.id).length, 3);
+      const row = await s.rt.db.kysely.selectFrom('meta').select('value').where('key', '=', `failed:${job.id}`).executeTakeFirst();
+      assert.equal(row?.value, 'dump failed: disk full');
     });
 
     test('an unexpected exception ends FAILED as an internal error', async () => {
@@ -101,7 +118,7 @@ for (const { engine, skip } of await engines()) {
       assert.equal(done.state, 'FAILED');
       assert.match(done.error!, /worker running this job \(w-dead\) stopped responding/);
       assert.match(done.error!, /not retried automatically/);
-      assert.equal(state.failed.filter((f) => f.id === job.id).length, 1, 'onFailed ran once');
+      assert.equal(state.failed.filter((f) => f.id === job.id).length, 1, 'onFail ran once');
       await s.rt.runner!.sweep();
       assert.equal(state.failed.filter((f) => f.id === job.id).length, 1, 'a second sweep does nothing');
     });
@@ -150,6 +167,44 @@ for (const { engine, skip } of await engines()) {
       } finally {
         await b.close({ keep: true });
         await a.close();
+      }
+    });
+
+    test('transition events are written in the transaction of each transition; a throwing event rolls it back', async () => {
+      const events: string[] = [];
+      const s = await startServer({
+        engine,
+        services: [testService()],
+        jobEvents: {
+          async transition(trx, job, to, info) {
+            if (to === 'SUCCEEDED' && (JSON.parse(job.payload) as { refuse?: boolean }).refuse) throw new Error('event store unavailable');
+            events.push(`${job.kind}:${to}`);
+            await trx.insertInto('meta').values({ key: `ev:${job.id}:${to}`, value: JSON.stringify({ state: job.state, ...info }) }).execute();
+          },
+        },
+      });
+      try {
+        const ev = async (id: string, to: string) => (await s.rt.db.kysely.selectFrom('meta').select('value').where('key', '=', `ev:${id}:${to}`).executeTakeFirst())?.value;
+        const done = (id: string) => eventually(async () => {
+          const j = await s.rt.queue.get(id);
+          return j && (j.state === 'SUCCEEDED' || j.state === 'FAILED') ? j : undefined;
+        }, 20_000, `job ${id}`);
+        const ok = (await s.rt.queue.enqueue({ kind: 'test.echo', payload: { a: 1 } }))!;
+        await done(ok.id);
+        assert.deepEqual(JSON.parse((await ev(ok.id, 'RUNNING'))!), { state: 'RUNNING' });
+        assert.deepEqual(JSON.parse((await ev(ok.id, 'SUCCEEDED'))!), { state: 'RUNNING', result: { echo: { a: 1 } } });
+        const bad = (await s.rt.queue.enqueue({ kind: 'test.fail', payload: { message: 'no route to etcd' } }))!;
+        await done(bad.id);
+        assert.deepEqual(JSON.parse((await ev(bad.id, 'FAILED'))!), { state: 'RUNNING', message: 'no route to etcd' });
+        // the success commit rolls back with its event: the job fails instead
+        const refused = (await s.rt.queue.enqueue({ kind: 'test.echo', payload: { refuse: true } }))!;
+        const r = await done(refused.id);
+        assert.equal(r.state, 'FAILED');
+        assert.match(r.error!, /internal error: event store unavailable/);
+        assert.equal(await ev(refused.id, 'SUCCEEDED'), undefined);
+        assert.ok(await ev(refused.id, 'FAILED'));
+      } finally {
+        await s.close();
       }
     });
 
