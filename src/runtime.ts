@@ -177,9 +177,9 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     leaseGraceMs: config.jobs.leaseSeconds * 1000,
   });
   const metrics = createMetrics(queue, store, { outbox, clock });
-  const notify = createNotify({ config, db, box, clock, log, registry: metrics.registry, projects });
+  const notify = createNotify({ config, db, box, clock, log, registry: metrics.registry, projects, outbox });
 
-  const deps: ServiceDeps = { config, db, store, queue, outbox, clock, log, clusters, projects, publicUrl };
+  const deps: ServiceDeps = { config, db, store, queue, outbox, events: notify.events, clock, log, clusters, projects, publicUrl };
   const instances = services.map((s) => s.create(deps));
   for (const inst of instances) for (const h of inst.outboxHandlers ?? []) outbox.register(h);
 
@@ -210,7 +210,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
       leaseMs: config.jobs.leaseSeconds * 1000,
       pollMs: config.jobs.pollMs,
       drainMs: config.jobs.drainSeconds * 1000,
-      events: opts.jobEvents,
+      events: notify.jobEvents(instances.flatMap((i) => i.jobKinds), opts.jobEvents),
     });
     for (const inst of instances) for (const k of inst.jobKinds) runner.register(k);
     scheduler = new Scheduler([...instances.flatMap((i) => i.schedules), ...notify.schedules], queue, clock, log, config.jobs.scheduleSeconds * 1000);

@@ -11,6 +11,7 @@ import { EtcdUnreachableError, openSnapshot } from './etcd.js';
 import { formatGoTime, type Zone } from './goTime.js';
 import { integrityCheck, SnapshotIntegrityError } from './integrity.js';
 import type { CreateSnapshotT, ListSnapshotTasksT, SnapshotTaskT } from './schemas.js';
+import { snapshotEvents } from './events.js';
 
 export interface CceSnapshotTaskTable {
   /** the task uid; also the id of the job doing the work */
@@ -168,6 +169,7 @@ export class MasterSnapshots {
     const { db, clusters, store, clock } = this.deps;
     return {
       kind: SNAPSHOT_JOB_KIND,
+      events: snapshotEvents,
       // a snapshot is a point-in-time copy: re-streaming it from the start after a crash is safe
       retryable: true,
       maxAttempts: 2,

@@ -13,6 +13,7 @@ import { entryKey, type ManifestEntry } from './logFiles.js';
 import { dueSlot, isPeriod, parsePeriod, slotKey } from './period.js';
 import { normaliseBasePath, resolveSettings, SettingInputError, checkPeriod, type LogSettingBody, type LogSettingValues } from './settingsInput.js';
 import type { CssLogRecordTable, CssLogSettingTable } from './tables.js';
+import { backupEvents } from './events.js';
 import './tables.js';
 
 export type CssEngineValue = { nodes: { name: string; ip?: string; logDir: string }[]; datastore?: { type: string; version: string } };
@@ -287,6 +288,7 @@ export class CssLogs {
     return {
       kind: BACKUP_JOB_KIND,
       retryable: false,
+      events: backupEvents,
       run: async (ctx) => {
         const rec = await this.#k.selectFrom('css_log_records').selectAll().where('id', '=', ctx.payload.recordId).executeTakeFirst();
         if (!rec) throw new JobFailure('the log backup record no longer exists');
@@ -316,7 +318,8 @@ export class CssLogs {
             .where('id', '=', rec.id).where('status', '=', 'RUNNING').executeTakeFirst();
           if (Number(res.numUpdatedRows) !== 1) throw new JobFailure('the backup was marked failed while it was finishing');
         });
-        return { recordId: rec.id, manifest: `${rec.bucket}/${manifestKey(rec.prefix)}`, totals: manifest.totals };
+        const stored = await this.deps.store.head(rec.bucket, manifestKey(rec.prefix));
+        return { recordId: rec.id, manifest: `${rec.bucket}/${manifestKey(rec.prefix)}`, manifestSize: stored?.size ?? null, manifestSha256: stored?.sha256 ?? null, totals: manifest.totals };
       },
       onFailed: async (job, message) => {
         const rec = await this.#k.selectFrom('css_log_records').selectAll().where('job_id', '=', job.id).executeTakeFirst();

@@ -10,6 +10,7 @@ import { DEFAULT_GROUP, nodeTimeZone, type DcsEngineT, type DcsNodeT } from './e
 import { isTimeZone, todayIn, windowDays } from './slicer.js';
 import { NodeProblem, resolveLogFile, withNode } from './redisNode.js';
 import { sliceLogToStore } from './collect.js';
+import { collectEvents, expiredEvent } from './events.js';
 
 export interface DcsRedislogTable {
   id: string;
@@ -200,6 +201,7 @@ export class DcsRunLogs {
   collectKind(): JobKind<CollectPayload> {
     return {
       kind: COLLECT_KIND,
+      events: collectEvents,
       // re-running from the start is safe: it rewrites the same per-job objects
       retryable: true,
       maxAttempts: 3,
@@ -296,7 +298,7 @@ export class DcsRunLogs {
     let expired = 0;
     for (;;) {
       const due = await k
-        .selectFrom('dcs_redislogs').select(['id', 'bucket', 'object_key'])
+        .selectFrom('dcs_redislogs').selectAll()
         .where('expires_at', '<=', now).where('status', '!=', 'collecting')
         .limit(200).execute();
       for (const r of due) {
@@ -308,6 +310,7 @@ export class DcsRunLogs {
           if (Number(del.numDeletedRows) === 1) {
             expired++;
             if (r.bucket && r.object_key) await this.#trash(trx, r.bucket, r.object_key, now);
+            await this.deps.events.emit(trx, expiredEvent(r, now));
           }
         });
       }

@@ -19,6 +19,8 @@ import { dumpDatabase, listArchive, restoreArchive, withClient } from './pgtools
 import { CronError, nextFireTime, parseCron, previousFireTime } from './cron.js';
 import { descriptionProblem, nameProblem, restoreDatabaseName } from './rules.js';
 import type { PolicyRow, SnapshotRow, StrategyRow } from './tables.js';
+import type { EventSink } from '../../notify/events.js';
+import { removedEvent, restoreEvents, snapshotEvents } from './events.js';
 import './tables.js';
 
 /** Where snapshot archives live in the object store. */
@@ -52,6 +54,7 @@ export interface DomainDeps {
   clock: Clock;
   clusters: Clusters;
   log: FastifyBaseLogger;
+  events: EventSink;
 }
 
 export interface StrategyInput {
@@ -164,12 +167,15 @@ export class DwsSnapshots {
     if (row.status === 'CREATING') {
       throw appError('DWS.0011', undefined, `Snapshot ${row.id} is still being created; delete it when it is AVAILABLE or UNAVAILABLE.`);
     }
-    await this.#remove(row);
+    await this.#remove(row, 'logsnap.dws.snapshot.deleted');
   }
 
-  async #remove(row: SnapshotRow): Promise<void> {
+  async #remove(row: SnapshotRow, event: 'logsnap.dws.snapshot.deleted' | 'logsnap.dws.snapshot.expired'): Promise<void> {
     await this.d.store.delete(row.bucket, row.object_key);
-    await this.d.db.kysely.deleteFrom('dws_snapshots').where('id', '=', row.id).execute();
+    await this.d.db.kysely.transaction().execute(async (trx) => {
+      const r = await trx.deleteFrom('dws_snapshots').where('id', '=', row.id).executeTakeFirst();
+      if (Number(r.numDeletedRows) === 1) await this.d.events.emit(trx, removedEvent(event, row, this.d.clock.now()));
+    });
   }
 
   // ---- the snapshot job ----------------------------------------------------------------
@@ -177,6 +183,7 @@ export class DwsSnapshots {
   snapshotKind(): JobKind<SnapshotPayload> {
     return {
       kind: SNAPSHOT_KIND,
+      events: snapshotEvents,
       retryable: true,
       maxAttempts: 2,
       run: (ctx) => this.#runSnapshot(ctx),
@@ -282,6 +289,7 @@ export class DwsSnapshots {
   restoreKind(): JobKind<RestorePayload> {
     return {
       kind: RESTORE_KIND,
+      events: restoreEvents,
       // CREATE DATABASE is not idempotent: a restore interrupted by a crash fails and is started again by the user
       retryable: false,
       run: (ctx) => this.#runRestore(ctx),
@@ -466,7 +474,7 @@ export class DwsSnapshots {
     const expired = await this.d.db.kysely.selectFrom('dws_snapshots').selectAll()
       .where('type', '=', 'AUTO').where('keep_until', '<', now).where('status', '!=', 'CREATING').limit(200).execute();
     for (const row of expired) {
-      await this.#remove(row);
+      await this.#remove(row, 'logsnap.dws.snapshot.expired');
       this.d.log.info({ snapshot_id: row.id, cluster_id: row.cluster_id }, 'automated DWS snapshot expired and deleted');
     }
     return expired.length;
