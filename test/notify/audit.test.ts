@@ -187,7 +187,8 @@ for (const { engine, skip } of await engines()) {
       assert.match(created!.target_id!, /^[0-9a-f-]{36}$/);
     });
 
-    test('the CLI goes through the API: its calls are audited with the caller', async () => {
+    // the CLI is the same client whatever the state engine: once, on SQLite (each run spawns a process)
+    if (engine === 'sqlite') test('the CLI goes through the API: its calls are audited with the caller', async () => {
       const profile = join(s.dataDir, 'audit-profile.json');
       writeFileSync(profile, JSON.stringify({ endpoint: s.url, project_id: s.projectId, ak: s.ak, sk: s.sk }));
       const r = await cli(['webhook', 'add', '--url', 'http://127.0.0.1:9/cli', '--events', 'logsnap.css.*'], { LOGSNAP_CLIENT: profile });
