@@ -34,7 +34,7 @@ import type { ServiceDeps, ServiceInstance, ServiceModule } from './services/typ
 import { redactUrlPassword } from './security/redact.js';
 import { createNotify, NOTIFY_MIGRATIONS, type Notify } from './notify/index.js';
 
-export const PLATFORM_MIGRATIONS: NamedMigrations = { '0001_platform': m0001, '0002_job_origin': m0002, '0010_failpath_outbox': m0010 };
+export const PLATFORM_MIGRATIONS: NamedMigrations = { '0001_platform': m0001, '0002_job_origin': m0002, '0010_failpath_outbox': m0010, ...NOTIFY_MIGRATIONS };
 
 export interface RuntimeOptions {
   config: Config;
@@ -114,7 +114,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
   const db = openDb(config.database.url, { poolSize: config.database.poolSize });
   try {
-    const migrations: NamedMigrations = { ...PLATFORM_MIGRATIONS, ...NOTIFY_MIGRATIONS };
+    const migrations: NamedMigrations = { ...PLATFORM_MIGRATIONS };
     for (const s of services) Object.assign(migrations, s.migrations);
     const applied = await migrate(db, migrations);
     if (applied.length) log.info({ applied, database: redactUrlPassword(config.database.url) }, 'database migrated');

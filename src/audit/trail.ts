@@ -129,7 +129,10 @@ export class AuditTrail {
 
   /** Delete rows older than the retention. */
   async prune(now = this.clock.now()): Promise<number> {
-    const res = await this.db.kysely.deleteFrom('audit_log').where('at', '<', now - this.opts.retentionMs).executeTakeFirst();
+    const cutoff = now - this.opts.retentionMs;
+    // a read first: nothing to delete takes no write lock
+    if (!(await this.db.kysely.selectFrom('audit_log').select('id').where('at', '<', cutoff).limit(1).executeTakeFirst())) return 0;
+    const res = await this.db.kysely.deleteFrom('audit_log').where('at', '<', cutoff).executeTakeFirst();
     return Number(res.numDeletedRows);
   }
 

@@ -16,6 +16,7 @@ import { SIGNATURE_HEADER, signatureHeader } from './signature.js';
 import type { SubscriptionRow, Webhooks } from './webhooks.js';
 
 export const DELIVERY_TOPIC = 'webhook.deliver';
+const DONE: Promise<void> = Promise.resolve();
 
 export interface EmitInput {
   type: EventType;
@@ -106,12 +107,15 @@ export class Events implements EventSink {
   jobEvents(kinds: JobKind[]): JobEvents {
     const specs = new Map<string, JobEventSpec>();
     for (const k of kinds) if (k.events) specs.set(k.kind, k.events);
+    const report = async (spec: JobEventSpec, trx: Kysely<Database>, job: JobRow, to: JobTransition, info: { message?: string; result?: unknown }) => {
+      const e = jobEvent(spec, job, to, info, this.clock.now());
+      if (e) await this.emit(trx, e);
+    };
     return {
-      transition: async (trx: Kysely<Database>, job: JobRow, to: JobTransition, info: { message?: string; result?: unknown }) => {
+      // kinds without events add nothing to their transition's transaction, not even an await
+      transition: (trx, job, to, info) => {
         const spec = specs.get(job.kind);
-        if (!spec) return;
-        const e = jobEvent(spec, job, to, info, this.clock.now());
-        if (e) await this.emit(trx, e);
+        return spec ? report(spec, trx, job, to, info) : DONE;
       },
     };
   }
@@ -176,20 +180,25 @@ export class Events implements EventSink {
       name: 'webhook-deliveries',
       tick: async (now) => {
         const k = this.db.kysely;
-        const dead = await k.updateTable('webhook_deliveries')
+        // reads first: a tick with nothing to do takes no write lock
+        const given = await k.selectFrom('webhook_deliveries as d').innerJoin('outbox as o', 'o.id', 'd.id')
+          .select('d.id').where('d.status', '=', 'PENDING').where('o.topic', '=', DELIVERY_TOPIC).where('o.state', '=', 'DEAD')
+          .limit(500).execute();
+        const dead = given.length === 0 ? undefined : await k.updateTable('webhook_deliveries')
           .set({ status: 'FAILED', updated_at: now })
-          .where('status', '=', 'PENDING')
-          .where('id', 'in', (eb) => eb.selectFrom('outbox').select('outbox.id').where('outbox.topic', '=', DELIVERY_TOPIC).where('outbox.state', '=', 'DEAD'))
+          .where('status', '=', 'PENDING').where('id', 'in', given.map((g) => g.id))
           .executeTakeFirst();
-        const n = Number(dead.numUpdatedRows);
+        const n = Number(dead?.numUpdatedRows ?? 0);
         if (n) {
           this.metrics.deliveries.inc({ outcome: 'gave_up' }, n);
           this.log.warn({ deliveries: n }, 'webhook deliveries given up after webhooks.retryForSeconds');
         }
         if (now - lastPrune < 60_000 && now >= lastPrune) return;
         lastPrune = now;
+        const cutoff = now - this.settings.retentionMs;
+        if (!(await k.selectFrom('webhook_events').select('id').where('created_at', '<', cutoff).limit(1).executeTakeFirst())) return;
         const old = await k.deleteFrom('webhook_events')
-          .where('created_at', '<', now - this.settings.retentionMs)
+          .where('created_at', '<', cutoff)
           .where((eb) => eb.not(eb.exists(eb.selectFrom('webhook_deliveries as d').select('d.id').whereRef('d.event_id', '=', 'webhook_events.id').where('d.status', '=', 'PENDING'))))
           .executeTakeFirst();
         if (Number(old.numDeletedRows)) this.log.info({ deleted: Number(old.numDeletedRows) }, 'webhook events past their retention deleted');
