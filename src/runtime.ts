@@ -11,6 +11,7 @@ import { migrate, type NamedMigrations } from './db/migrate.js';
 import * as m0001 from './db/migrations/0001_platform.js';
 import * as m0002 from './db/migrations/0002_job_origin.js';
 import * as m0010 from './jobs/migrations/0010_failpath_outbox.js';
+import * as m0011 from './jobs/migrations/0011_failpath_reconcile_slots.js';
 import { SecretBox, parseMasterKey, sha256hex } from './security/secrets.js';
 import { newToken } from './security/ids.js';
 import { Projects } from './projects/projects.js';
@@ -21,6 +22,8 @@ import type { ObjectStore } from './storage/objectStore.js';
 import { JobQueue, systemClock, type Clock } from './jobs/queue.js';
 import { JobRunner, type JobEvents } from './jobs/runner.js';
 import { Outbox } from './jobs/outbox.js';
+import { Reconciler } from './jobs/reconciler.js';
+import { deleteObjectsHandler } from './storage/cleanup.js';
 import { Scheduler } from './jobs/scheduler.js';
 import { createMetrics } from './observability/metrics.js';
 import { platformRoutes } from './http/routes/platform.js';
@@ -34,7 +37,7 @@ import type { ServiceDeps, ServiceInstance, ServiceModule } from './services/typ
 import { redactUrlPassword } from './security/redact.js';
 import { createNotify, NOTIFY_MIGRATIONS, type Notify } from './notify/index.js';
 
-export const PLATFORM_MIGRATIONS: NamedMigrations = { '0001_platform': m0001, '0002_job_origin': m0002, '0010_failpath_outbox': m0010, ...NOTIFY_MIGRATIONS };
+export const PLATFORM_MIGRATIONS: NamedMigrations = { '0001_platform': m0001, '0002_job_origin': m0002, '0010_failpath_outbox': m0010, '0011_failpath_reconcile_slots': m0011, ...NOTIFY_MIGRATIONS };
 
 export interface RuntimeOptions {
   config: Config;
@@ -66,6 +69,8 @@ export interface Runtime {
   outbox: Outbox;
   runner?: JobRunner;
   scheduler?: Scheduler;
+  /** worker processes: the repair pass the scheduler ticks (tests call it directly) */
+  reconciler?: Reconciler;
   deps: ServiceDeps;
   /** the audit trail and webhooks */
   notify: Notify;
@@ -174,13 +179,14 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const outbox = new Outbox(db, clock, log, {
     concurrency: config.jobs.outboxConcurrency,
     pollMs: config.jobs.pollMs,
-    leaseGraceMs: config.jobs.leaseSeconds * 1000,
+    leaseMs: config.jobs.leaseSeconds * 1000,
   });
   const metrics = createMetrics(queue, store, { outbox, clock });
   const notify = createNotify({ config, db, box, clock, log, registry: metrics.registry, projects, outbox });
 
   const deps: ServiceDeps = { config, db, store, queue, outbox, events: notify.events, clock, log, clusters, projects, publicUrl };
   const instances = services.map((s) => s.create(deps));
+  outbox.register(deleteObjectsHandler(store));
   for (const inst of instances) for (const h of inst.outboxHandlers ?? []) outbox.register(h);
 
   // Projects, credentials and clusters declared in the config file (idempotent).
@@ -203,6 +209,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
   let runner: JobRunner | undefined;
   let scheduler: Scheduler | undefined;
+  let reconciler: Reconciler | undefined;
   const worker = config.core.role !== 'api';
   if (worker) {
     runner = new JobRunner(db, queue, clock, log, {
@@ -213,7 +220,18 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
       events: notify.jobEvents(instances.flatMap((i) => i.jobKinds), opts.jobEvents),
     });
     for (const inst of instances) for (const k of inst.jobKinds) runner.register(k);
-    scheduler = new Scheduler([...instances.flatMap((i) => i.schedules), ...notify.schedules], queue, clock, log, config.jobs.scheduleSeconds * 1000);
+    reconciler = new Reconciler(
+      { db, store, clock, log, owner: runner.owner, owners: instances.flatMap((i) => i.records ?? []), onTempReclaimed: (r) => metrics.tempReclaimed(r) },
+      {
+        slotMs: config.jobs.scheduleSeconds * 1000,
+        objectsEveryMs: config.jobs.reconcileObjectsSeconds * 1000,
+        orphanGraceMs: config.jobs.orphanGraceSeconds * 1000,
+        tempMaxAgeMs: config.jobs.tempMaxAgeSeconds * 1000,
+        jobGraceMs: config.jobs.leaseSeconds * 1000,
+      },
+    );
+    const schedules = [...instances.flatMap((i) => i.schedules), reconciler.schedule(), ...notify.schedules];
+    scheduler = new Scheduler(schedules, queue, clock, log, config.jobs.scheduleSeconds * 1000);
   }
 
   let draining = false;
@@ -240,7 +258,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
   let closed = false;
   return {
-    config, app, db, store, queue, outbox, runner, scheduler, deps, notify, services: instances, start,
+    config, app, db, store, queue, outbox, runner, scheduler, reconciler, deps, notify, services: instances, start,
     async listen() {
       await app.listen({ host: config.server.host, port: config.server.port });
       const addr = app.server.address();
@@ -249,7 +267,6 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
       baseUrl = config.server.publicUrl ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
       if (start?.created || existsSync(join(config.core.dataDir, 'client.json'))) writeClientProfile(config, baseUrl, start);
       if (worker) {
-        await store.sweepTemporary(60 * 60 * 1000).catch(() => 0);
         runner!.start();
         outbox.start();
         scheduler!.start();

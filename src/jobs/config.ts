@@ -17,6 +17,12 @@ export const jobsSection = defineSection({
       scheduleSeconds: Type.Integer({ default: 15, minimum: 1, maximum: 3600 }),
       /** outbox items (after-commit tasks: clean-up, notifications) worked at once by this process */
       outboxConcurrency: Type.Integer({ default: 4, minimum: 1, maximum: 64 }),
+      /** temporary files / staging objects / multipart uploads untouched this long are interrupted puts: removed */
+      tempMaxAgeSeconds: Type.Integer({ default: 900, minimum: 1, maximum: 7 * 86400 }),
+      /** the reconciler removes objects under a job prefix no record claims once they are this old */
+      orphanGraceSeconds: Type.Integer({ default: 600, minimum: 0, maximum: 30 * 86400 }),
+      /** how often (once across processes) the reconciler lists the stores for orphaned objects */
+      reconcileObjectsSeconds: Type.Integer({ default: 300, minimum: 1, maximum: 86400 }),
     },
     { additionalProperties: false },
   ),
@@ -27,5 +33,8 @@ export const jobsSection = defineSection({
     LOGSNAP_JOB_DRAIN_SECONDS: 'drainSeconds',
     LOGSNAP_SCHEDULE_SECONDS: 'scheduleSeconds',
     LOGSNAP_OUTBOX_CONCURRENCY: 'outboxConcurrency',
+    LOGSNAP_TEMP_MAX_AGE_SECONDS: 'tempMaxAgeSeconds',
+    LOGSNAP_ORPHAN_GRACE_SECONDS: 'orphanGraceSeconds',
+    LOGSNAP_RECONCILE_OBJECTS_SECONDS: 'reconcileObjectsSeconds',
   },
 });

@@ -24,7 +24,7 @@ export interface OutboxTable {
   state: string;
   /** attempts started so far */
   attempts: number;
-  /** not before this instant (epoch ms): back-off, or a delay asked for at add */
+  /** not before this instant (epoch ms): back-off, or a delay asked for at add; 0: at once */
   run_at: number;
   /** the dispatcher working on it (while lease_expires_at is in the future) */
   lease_owner: string | null;
@@ -83,14 +83,14 @@ export interface OutboxOptions {
   /** DEAD items are deleted after this long */
   keepDeadMs: number;
   /**
-   * A claim holds an item for its timeout plus this long: a process that died mid-attempt
-   * releases it then; a handler that ignored its aborted signal keeps it that much longer.
+   * A claim's lease, renewed every third of it while the attempt runs: the item of a process
+   * that died mid-attempt is taken over this long after its last renewal.
    */
-  leaseGraceMs: number;
+  leaseMs: number;
 }
 
 export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = {
-  concurrency: 4, pollMs: 500, keepDoneMs: 24 * 3600_000, keepDeadMs: 30 * 24 * 3600_000, leaseGraceMs: 30_000,
+  concurrency: 4, pollMs: 500, keepDoneMs: 24 * 3600_000, keepDeadMs: 30 * 24 * 3600_000, leaseMs: 30_000,
 };
 
 /** The back-off before attempt `attempt + 1`, `random` in [0, 1). */
@@ -159,7 +159,8 @@ export class Outbox {
     const id = opts.id ?? uuid();
     await trx.insertInto('outbox')
       .values({
-        id, topic, payload: JSON.stringify(payload ?? null), state: 'PENDING', attempts: 0, run_at: opts.runAt ?? now,
+        // without runAt: due at once, whatever the clock says later (0, not now: a test clock may go back)
+        id, topic, payload: JSON.stringify(payload ?? null), state: 'PENDING', attempts: 0, run_at: opts.runAt ?? 0,
         lease_owner: null, lease_expires_at: null, last_error: null, created_at: now, updated_at: now,
       })
       .onConflict((oc) => oc.column('id').doNothing())
@@ -202,18 +203,13 @@ export class Outbox {
       .orderBy('created_at')
       .limit(1)
       .$if(this.db.dialect === 'postgres', (qb) => qb.forUpdate().skipLocked());
-    // the lease covers the longest attempt any topic allows plus the grace; set per item below
-    const row = await k
+    return k
       .updateTable('outbox')
-      .set((eb) => ({ lease_owner: this.owner, lease_expires_at: now + this.#opts.leaseGraceMs, attempts: eb('attempts', '+', 1), updated_at: now }))
+      .set((eb) => ({ lease_owner: this.owner, lease_expires_at: now + this.#opts.leaseMs, attempts: eb('attempts', '+', 1), updated_at: now }))
       .where('id', '=', (eb) => eb.selectFrom(pick.as('p')).select('p.id'))
       .where('state', '=', 'PENDING')
       .returningAll()
       .executeTakeFirst();
-    if (!row) return undefined;
-    const lease = now + this.#retry(row.topic).timeoutMs + this.#opts.leaseGraceMs;
-    await k.updateTable('outbox').set({ lease_expires_at: lease }).where('id', '=', row.id).where('lease_owner', '=', this.owner).execute();
-    return { ...row, lease_expires_at: lease };
   }
 
   #retry(topic: string): OutboxRetry {
@@ -237,6 +233,13 @@ export class Outbox {
     const retry = this.#retry(row.topic);
     const log = this.log.child({ outbox_id: row.id, topic: row.topic, attempt: row.attempts });
     const timer = setTimeout(() => controller.abort(new AttemptTimeout(retry.timeoutMs)), retry.timeoutMs);
+    // renew the lease while the attempt runs (only ours, only this attempt)
+    const renew = () =>
+      this.db.kysely.updateTable('outbox').set({ lease_expires_at: this.clock.now() + this.#opts.leaseMs })
+        .where('id', '=', row.id).where('lease_owner', '=', this.owner).where('attempts', '=', row.attempts).where('state', '=', 'PENDING')
+        .execute()
+        .catch((err) => log.error({ err }, 'outbox lease renewal failed'));
+    const heartbeat = setInterval(renew, Math.max(100, Math.floor(this.#opts.leaseMs / 3)));
     let settled = true;
     let error: unknown;
     try {
@@ -255,6 +258,7 @@ export class Outbox {
       error = e;
     } finally {
       clearTimeout(timer);
+      clearInterval(heartbeat);
     }
     const now = this.clock.now();
     // every write below holds only while this attempt still owns the item
@@ -269,8 +273,8 @@ export class Outbox {
       return;
     }
     const message = (error as Error)?.message ?? String(error);
-    // a handler still running after its signal aborted keeps the item for the grace period
-    const holdUntil = settled ? null : now + this.#opts.leaseGraceMs;
+    // a handler still running after its signal aborted keeps the item for one more lease
+    const holdUntil = settled ? null : now + this.#opts.leaseMs;
     if (error instanceof Shutdown) {
       await finish({ lease_owner: null, lease_expires_at: holdUntil, run_at: now, last_error: message });
       log.info('outbox item released at shutdown');
@@ -279,7 +283,8 @@ export class Outbox {
     const delay = backoffMs(retry, row.attempts);
     if (now + delay > Number(row.created_at) + retry.giveUpAfterMs) {
       await finish({ state: 'DEAD', lease_owner: null, lease_expires_at: null, last_error: message });
-      log.error({ err: error, attempts: row.attempts, payload: row.payload }, `outbox item gave up after ${row.attempts} attempts: ${message}`);
+      // (not the payload: it may carry what a topic must keep out of logs; the row keeps it)
+      log.error({ err: error, attempts: row.attempts }, `outbox item gave up after ${row.attempts} attempts: ${message}`);
       return;
     }
     await finish({ lease_owner: null, lease_expires_at: holdUntil, run_at: now + delay, last_error: message });

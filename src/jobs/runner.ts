@@ -44,11 +44,6 @@ export interface JobKind<P = any> {
    * sweep runs the failure again (within a sweep interval), until it succeeds.
    */
   onFail?(trx: Kysely<Database>, job: JobRow, message: string): Promise<void>;
-  /**
-   * @deprecated use onFail. Runs after the FAILED commit, outside it, in the process that
-   * failed the job; a crash or a throw in between leaves the service record behind.
-   */
-  onFailed?(job: JobRow, message: string): Promise<void>;
 }
 
 export type JobTransition = 'RUNNING' | 'SUCCEEDED' | 'FAILED';
@@ -295,15 +290,7 @@ export class JobRunner {
         .catch((e) => this.log.error({ err: e, job_id: job.id }, 'could not mark the job for the sweep; it is failed when its lease expires'));
       return false;
     }
-    if (!failed) return false;
-    if (kind?.onFailed) {
-      try {
-        await kind.onFailed(job, message);
-      } catch (err) {
-        this.log.error({ err, job_id: job.id }, 'job onFailed hook failed');
-      }
-    }
-    return true;
+    return failed;
   }
 
   /** Give a job back: retryable kinds go back to QUEUED (if attempts remain), others FAIL. */

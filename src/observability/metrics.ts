@@ -1,4 +1,4 @@
-import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { JobQueue } from '../jobs/queue.js';
 import type { ObjectStore } from '../storage/objectStore.js';
 import type { Outbox } from '../jobs/outbox.js';
@@ -62,6 +62,20 @@ export function createMetrics(queue: JobQueue, store: ObjectStore, outbox?: { ou
       },
     });
   }
-  return { registry, httpDuration };
+  const reclaimedBytes = new Counter({
+    name: 'logsnap_storage_temporary_reclaimed_bytes_total',
+    help: 'Bytes of interrupted uploads (temporary files, staging objects, incomplete multipart uploads) removed by the periodic sweep',
+    registers: [registry],
+  });
+  const reclaimedItems = new Counter({
+    name: 'logsnap_storage_temporary_reclaimed_total',
+    help: 'Leftovers of interrupted uploads removed by the periodic sweep',
+    registers: [registry],
+  });
+  const tempReclaimed = (r: { removed: number; bytes: number }) => {
+    reclaimedItems.inc(r.removed);
+    reclaimedBytes.inc(r.bytes);
+  };
+  return { registry, httpDuration, tempReclaimed };
 }
 export type Metrics = ReturnType<typeof createMetrics>;

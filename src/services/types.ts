@@ -7,6 +7,7 @@ import type { Clock, JobQueue } from '../jobs/queue.js';
 import type { JobKind } from '../jobs/runner.js';
 import type { Schedule } from '../jobs/scheduler.js';
 import type { Outbox, OutboxHandler } from '../jobs/outbox.js';
+import type { RecordOwner } from '../jobs/reconciler.js';
 import type { EventSink } from '../notify/events.js';
 import type { Clusters, EngineSpec, ServiceName } from '../clusters/clusters.js';
 import type { Projects } from '../projects/projects.js';
@@ -37,6 +38,8 @@ export interface ServiceInstance {
   schedules: Schedule[];
   /** handlers of this service's outbox topics (registered in every process, dispatched by workers) */
   outboxHandlers?: OutboxHandler[];
+  /** the kinds of record this service keeps in progress while a job runs (for the reconciler) */
+  records?: RecordOwner[];
   /**
    * On the embedded default's first start: register demo clusters for `projectId`
    * and return lines for the start banner.

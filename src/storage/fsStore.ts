@@ -7,7 +7,7 @@ import { hashingMeter } from './meter.js';
 import { pipeline } from 'node:stream/promises';
 import {
   ObjectNotFoundError, RangeNotSatisfiableError, validateBucket, validateKey, validatePrefix,
-  type GetResult, type ObjectInfo, type ObjectStore, type PutResult,
+  type GetResult, type ObjectInfo, type ObjectStore, type PutResult, type SweepResult,
 } from './objectStore.js';
 import { signLink } from './signedLinks.js';
 
@@ -25,6 +25,8 @@ interface Meta {
 export class FsObjectStore implements ObjectStore {
   readonly driver = 'fs' as const;
   #usageCache?: { at: number; value: { objects: number; bytes: number } };
+  /** temporary names of this process's puts in progress (never swept) */
+  readonly #live = new Set<string>();
 
   constructor(
     private readonly root: string,
@@ -48,8 +50,10 @@ export class FsObjectStore implements ObjectStore {
     const dest = this.#path(bucket, key);
     const tmpDir = join(this.root, '.tmp');
     await mkdir(tmpDir, { recursive: true });
-    const tmp = join(tmpDir, randomUUID());
+    const name = randomUUID();
+    const tmp = join(tmpDir, name);
     const meter = hashingMeter();
+    this.#live.add(name);
     try {
       await pipeline(body, meter.stream, createWriteStream(tmp, { flags: 'wx' }), { signal: opts.signal });
       const size = meter.size();
@@ -68,6 +72,8 @@ export class FsObjectStore implements ObjectStore {
       await rm(tmp, { force: true });
       await rm(`${tmp}.meta`, { force: true });
       throw err;
+    } finally {
+      this.#live.delete(name);
     }
   }
 
@@ -189,26 +195,31 @@ export class FsObjectStore implements ObjectStore {
     return value;
   }
 
-  async sweepTemporary(olderThanMs: number): Promise<number> {
+  async sweepTemporary(olderThanMs: number, now = Date.now()): Promise<SweepResult> {
     const dir = join(this.root, '.tmp');
     let removed = 0;
+    let bytes = 0;
     let names: string[];
     try {
       names = await readdir(dir);
     } catch {
-      return 0;
+      return { removed, bytes };
     }
     for (const n of names) {
+      if (this.#live.has(n.replace(/\.meta$/, ''))) continue;
       const p = join(dir, n);
       try {
-        if (Date.now() - (await stat(p)).mtimeMs > olderThanMs) {
+        const st = await stat(p);
+        // mtime: a put in progress (in any process) keeps writing, so its file stays young
+        if (now - st.mtimeMs > olderThanMs) {
           await unlink(p);
           removed++;
+          bytes += st.size;
         }
       } catch {
         /* raced with another sweeper */
       }
     }
-    return removed;
+    return { removed, bytes };
   }
 }

@@ -25,6 +25,12 @@ export interface GetResult {
   sha256?: string;
 }
 
+export interface SweepResult {
+  removed: number;
+  /** bytes freed (as far as the store reports them) */
+  bytes: number;
+}
+
 export interface ObjectStore {
   readonly driver: 'fs' | 's3';
   /**
@@ -43,8 +49,12 @@ export interface ObjectStore {
   presignGet(bucket: string, key: string, expiresAt: number): Promise<string>;
   /** Total objects and bytes (may be cached; for metrics). */
   usage(): Promise<{ objects: number; bytes: number }>;
-  /** Remove leftovers of interrupted puts older than `olderThanMs`. */
-  sweepTemporary(olderThanMs: number): Promise<number>;
+  /**
+   * Remove leftovers of interrupted puts (temporary files, staging objects, incomplete multipart
+   * uploads) untouched for more than `olderThanMs` before `now` (default: the wall clock). Puts in
+   * progress in this process are never touched. Returns how many were removed and their bytes.
+   */
+  sweepTemporary(olderThanMs: number, now?: number): Promise<SweepResult>;
 }
 
 export class ObjectNotFoundError extends Error {

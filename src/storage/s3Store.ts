@@ -3,7 +3,7 @@ import { Readable, Transform, pipeline } from 'node:stream';
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand,
   DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListMultipartUploadsCommand,
-  ListObjectsV2Command, PutObjectCommand, S3Client, UploadPartCopyCommand, type CompletedPart,
+  ListObjectsV2Command, ListPartsCommand, type MultipartUpload, PutObjectCommand, S3Client, UploadPartCopyCommand, type CompletedPart,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -11,7 +11,7 @@ import { ConfigError } from '../config/section.js';
 import { hashingMeter } from './meter.js';
 import {
   ObjectNotFoundError, RangeNotSatisfiableError, validateBucket, validateKey, validatePrefix,
-  type GetResult, type ObjectInfo, type ObjectStore, type PutResult,
+  type GetResult, type ObjectInfo, type SweepResult, type ObjectStore, type PutResult,
 } from './objectStore.js';
 
 /** Everything the S3 store needs; built from the `storage.s3` config section by s3OptionsFromConfig. */
@@ -122,6 +122,8 @@ export class S3ObjectStore implements ObjectStore {
   readonly client: S3Client;
   #usageCache?: { at: number; value: { objects: number; bytes: number } };
   readonly #now: () => number;
+  /** staging keys (and multipart copy targets) of this process's puts in progress: never swept */
+  readonly #live = new Set<string>();
 
   constructor(private readonly opts: S3StoreOptions) {
     if (opts.partSize < 5 * MiB) throw new Error('S3 part size must be at least 5 MiB');
@@ -225,6 +227,7 @@ export class S3ObjectStore implements ObjectStore {
       }
       // Large object: multipart upload to a staging key, then copy into place with metadata.
       staged = `${TMP_PREFIX}${randomUUID()}`;
+      this.#live.add(staged);
       async function* rest(): AsyncGenerator<Buffer> {
         for (const b of head.splice(0)) yield b;
         for (;;) {
@@ -256,7 +259,10 @@ export class S3ObjectStore implements ObjectStore {
       throw wrap('put', `${bucket}/${key}`, e);
     } finally {
       signal?.removeEventListener('abort', onAbort);
-      if (staged) await this.client.send(new DeleteObjectCommand({ Bucket: this.opts.bucket, Key: staged })).catch(() => undefined);
+      if (staged) {
+        await this.client.send(new DeleteObjectCommand({ Bucket: this.opts.bucket, Key: staged })).catch(() => undefined);
+        this.#live.delete(staged);
+      }
     }
   }
 
@@ -268,7 +274,11 @@ export class S3ObjectStore implements ObjectStore {
       return;
     }
     const partBytes = Math.max(this.opts.copyPartBytes ?? GiB, 5 * MiB, Math.ceil(size / 10_000));
-    const { UploadId } = await this.client.send(new CreateMultipartUploadCommand({ Bucket, Key: dest, ...meta }));
+    this.#live.add(dest);
+    const { UploadId } = await this.client.send(new CreateMultipartUploadCommand({ Bucket, Key: dest, ...meta })).catch((e) => {
+      this.#live.delete(dest);
+      throw e;
+    });
     try {
       const parts: CompletedPart[] = [];
       for (let start = 0, n = 1; start < size; start += partBytes, n++) {
@@ -280,6 +290,8 @@ export class S3ObjectStore implements ObjectStore {
     } catch (e) {
       await this.client.send(new AbortMultipartUploadCommand({ Bucket, Key: dest, UploadId })).catch(() => undefined);
       throw e;
+    } finally {
+      this.#live.delete(dest);
     }
   }
 
@@ -435,18 +447,27 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   /**
-   * Deletes staging objects (`.tmp/…`) and aborts incomplete multipart uploads older than
-   * `olderThanMs` (the bucket is meant to be dedicated to logsnap). Servers without
-   * ListMultipartUploads (NotImplemented) only get the staging objects swept.
+   * Deletes staging objects (`.tmp/…`) and aborts incomplete multipart uploads untouched for more
+   * than `olderThanMs` (an upload's last activity: its newest part, else its start), except this
+   * process's puts in progress. The bucket is meant to be dedicated to logsnap. Servers without
+   * ListMultipartUploads (NotImplemented) only get the staging objects swept; without ListParts,
+   * an upload's age is its start and its bytes are not counted.
    */
-  async sweepTemporary(olderThanMs: number): Promise<number> {
-    const cutoff = this.#now() - olderThanMs;
+  async sweepTemporary(olderThanMs: number, now = this.#now()): Promise<SweepResult> {
+    const cutoff = now - olderThanMs;
     const Bucket = this.opts.bucket;
     let removed = 0;
+    let bytes = 0;
     for await (const o of this.#listRaw(TMP_PREFIX)) {
+      if (this.#live.has(o.Key!)) continue;
       if ((o.LastModified?.getTime() ?? 0) < cutoff) {
-        await this.client.send(new DeleteObjectCommand({ Bucket, Key: o.Key! })).catch(() => undefined);
-        removed++;
+        try {
+          await this.client.send(new DeleteObjectCommand({ Bucket, Key: o.Key! }));
+          removed++;
+          bytes += o.Size ?? 0;
+        } catch {
+          /* the next sweep tries again */
+        }
       }
     }
     let KeyMarker: string | undefined;
@@ -460,16 +481,43 @@ export class S3ObjectStore implements ObjectStore {
         throw wrap('list multipart uploads in', Bucket, e);
       }
       for (const u of r.Uploads ?? []) {
-        if (u.Key && u.UploadId && (u.Initiated?.getTime() ?? Infinity) < cutoff) {
-          await this.client.send(new AbortMultipartUploadCommand({ Bucket, Key: u.Key, UploadId: u.UploadId })).catch(() => undefined);
+        if (!u.Key || !u.UploadId || this.#live.has(u.Key)) continue;
+        const activity = await this.#uploadActivity(u);
+        if (activity.last >= cutoff) continue;
+        try {
+          await this.client.send(new AbortMultipartUploadCommand({ Bucket, Key: u.Key, UploadId: u.UploadId }));
           removed++;
+          bytes += activity.bytes;
+        } catch {
+          /* the next sweep tries again */
         }
       }
       if (!r.IsTruncated) break;
       KeyMarker = r.NextKeyMarker;
       UploadIdMarker = r.NextUploadIdMarker;
     }
-    return removed;
+    return { removed, bytes };
+  }
+
+  /** When an incomplete multipart upload last received a part, and the bytes its parts hold. */
+  async #uploadActivity(u: MultipartUpload): Promise<{ last: number; bytes: number }> {
+    let last = u.Initiated?.getTime() ?? Infinity;
+    let bytes = 0;
+    let PartNumberMarker: string | undefined;
+    try {
+      for (;;) {
+        const r = await this.client.send(new ListPartsCommand({ Bucket: this.opts.bucket, Key: u.Key, UploadId: u.UploadId, PartNumberMarker }));
+        for (const p of r.Parts ?? []) {
+          bytes += p.Size ?? 0;
+          if (p.LastModified) last = Math.max(last === Infinity ? 0 : last, p.LastModified.getTime());
+        }
+        if (!r.IsTruncated) break;
+        PartNumberMarker = r.NextPartNumberMarker;
+      }
+    } catch {
+      /* no ListParts: judge by the start */
+    }
+    return { last, bytes };
   }
 
   destroy(): void {

@@ -247,7 +247,8 @@ for (const { engine, skip } of await engines()) {
       assert.ok(await s.rt.store.head('logsnap-dws', `${s.projectId}/${clusterId}/${target.id}.dump`));
       const del = await call({ method: 'DELETE', url: SNAPSHOT, pathParams: { snapshot_id: target.id } });
       assert.equal(del.httpStatusCode, 202);
-      assert.equal(await s.rt.store.head('logsnap-dws', `${s.projectId}/${clusterId}/${target.id}.dump`), null, 'archive removed');
+      // the archive goes right after the record's deletion commits (outbox)
+      await eventually(async () => (await s.rt.store.head('logsnap-dws', `${s.projectId}/${clusterId}/${target.id}.dump`)) === null, 10_000, 'the archive to be removed');
       assert.equal((await fail({ method: 'GET', url: SNAPSHOT, pathParams: { snapshot_id: target.id } })).errorCode, 'DWS.5149');
       // the name is free again
       const reuse = await call({ method: 'POST', url: SNAPSHOTS, data: { snapshot: { name: 'PAGE-A', cluster_id: clusterId } } });

@@ -224,7 +224,7 @@ for (const { engine, skip } of await engines()) {
       }
     });
 
-    test('SIGKILL mid-job: after a restart the job ends FAILED and no artifact is visible', async () => {
+    test('SIGKILL mid-job: the admin view shows the dead holder; after a restart the job ends FAILED and no artifact is visible', async () => {
       const first = await startServer({ engine, services: [testService()] });
       await first.close({ keep: true });
       const env = {
@@ -258,6 +258,24 @@ for (const { engine, skip } of await engines()) {
         child.kill('SIGKILL');
         await new Promise((r) => child.once('exit', r));
         await db.close();
+      }
+      // before any worker recovers it, an operator sees who holds the job and until when
+      const api = await startServer({ engine, services: [testService()], dataDir: first.dataDir, databaseUrl: first.databaseUrl, config: { core: { role: 'api' } } });
+      try {
+        const res = await fetch(`${api.url}/admin/v1/jobs?state=RUNNING`, { headers: { authorization: `Bearer ${api.adminToken}` } });
+        assert.equal(res.status, 200);
+        const view = ((await res.json()) as { jobs: Record<string, any>[] }).jobs.find((j) => j.id === jobId)!;
+        const row = (await api.rt.queue.get(jobId))!;
+        assert.match(view.lease_owner, /^w-[0-9a-f]{12}$/, 'the dead worker');
+        assert.equal(view.lease_owner, row.lease_owner);
+        assert.equal(view.lease_expires_at, row.lease_expires_at);
+        assert.equal(view.heartbeat_at, row.heartbeat_at);
+        assert.equal(typeof row.heartbeat_at, 'number');
+        assert.ok(Number(row.lease_expires_at) > Number(row.heartbeat_at), 'a lease that ran out after the last heartbeat');
+        assert.equal(view.attempts, 1);
+        assert.equal(view.max_attempts, 1);
+      } finally {
+        await api.close({ keep: true });
       }
       const state: TestServiceState = { failed: [], runs: [] };
       const second = await startServer({ engine, services: [testService(state)], dataDir: first.dataDir, databaseUrl: first.databaseUrl, config: { jobs: { leaseSeconds: 3 } } });

@@ -4,7 +4,7 @@ import { appError } from '../errors/catalogue.js';
 import { ClusterExistsError, ClusterValidationError, SERVICE_NAMES, type Clusters, type ServiceName } from '../../clusters/clusters.js';
 import { ProjectExistsError, type Projects } from '../../projects/projects.js';
 import type { JobQueue } from '../../jobs/queue.js';
-import { jobView, JobView } from './jobs.js';
+import { adminJobView, AdminJobView } from './jobs.js';
 import type { Db } from '../../db/index.js';
 import { validateBucket, validateKey, type ObjectStore } from '../../storage/objectStore.js';
 import type { Clock } from '../../jobs/queue.js';
@@ -185,7 +185,7 @@ export function adminRoutes(deps: { projects: Projects; clusters: Clusters; queu
           state: Type.Optional(Type.Union(['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED'].map((s) => Type.Literal(s)))),
           limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
         }),
-        response: { 200: Type.Object({ jobs: Type.Array(JobView) }) },
+        response: { 200: Type.Object({ jobs: Type.Array(AdminJobView) }) },
       },
       handler: async (req) => {
         const q = req.query;
@@ -195,7 +195,7 @@ export function adminRoutes(deps: { projects: Projects; clusters: Clusters; queu
           .$if(!!q.kind, (b) => b.where('kind', '=', q.kind!))
           .$if(!!q.state, (b) => b.where('state', '=', q.state!))
           .orderBy('created_at', 'desc').limit(q.limit).execute();
-        return { jobs: rows.map(jobView) };
+        return { jobs: rows.map(adminJobView) };
       },
     }),
   ];

@@ -22,6 +22,31 @@ export function jobView(j: JobRow): Static<typeof JobView> {
   };
 }
 
+/** The operator's view (admin API, console): who holds the job and until when, so a slow job and a dead holder differ. */
+export const AdminJobView = Type.Composite([
+  JobView,
+  Type.Object({
+    /** the worker holding the job while RUNNING (`w-…`); null otherwise */
+    lease_owner: Type.Union([Type.String(), Type.Null()]),
+    /** epoch ms: the job is the sweep's after this unless renewed by a heartbeat */
+    lease_expires_at: Type.Union([Type.Number(), Type.Null()]),
+    /** epoch ms of the holder's last heartbeat (also progress writes) */
+    heartbeat_at: Type.Union([Type.Number(), Type.Null()]),
+    max_attempts: Type.Integer(),
+    /** epoch ms: not run before (back-off of a re-queued job) */
+    run_at: Type.Number(),
+    updated_at: Type.Number(),
+  }),
+]);
+
+export function adminJobView(j: JobRow): Static<typeof AdminJobView> {
+  return {
+    ...jobView(j),
+    lease_owner: j.lease_owner, lease_expires_at: j.lease_expires_at, heartbeat_at: j.heartbeat_at,
+    max_attempts: j.max_attempts, run_at: j.run_at, updated_at: j.updated_at,
+  };
+}
+
 /** Header set by every operation that starts a job; `logsnap call --wait` follows it. */
 export const JOB_HEADER = 'X-Logsnap-Job-Id';
 

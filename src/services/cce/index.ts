@@ -34,6 +34,7 @@ export const cceService: ServiceModule = {
       ],
       jobKinds: [snapshots.jobKind()],
       schedules: [],
+      records: [snapshots.recordOwner()],
     };
   },
 };

@@ -1,5 +1,8 @@
 import { pipeline, Transform } from 'node:stream';
-import type { Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
+import type { Database } from '../../db/types.js';
+import { deleteObjectsLater } from '../../storage/cleanup.js';
+import { stuckRecords, type RecordOwner } from '../../jobs/reconciler.js';
 import { appError } from '../../http/errors/catalogue.js';
 import { JobConflictError } from '../../jobs/queue.js';
 import { JobFailure, type JobKind } from '../../jobs/runner.js';
@@ -232,18 +235,48 @@ export class MasterSnapshots {
         });
         return { taskId: task.id, bucket: SNAPSHOT_BUCKET, key, size: put.size, sha256: put.sha256, endpoint: snap.endpoint, revision: snap.revision, etcdVersion: snap.version };
       },
-      onFailed: async (job, message) => {
-        const { taskId } = JSON.parse(job.payload) as SnapshotJobPayload;
-        const task = await this.#task(taskId);
-        if (!task) return;
-        const now = clock.now();
-        await db.kysely
-          .updateTable('cce_snapshot_tasks')
-          .set({ phase: 'Failed', message, updated_at: now, completed_at: now })
-          .where('id', '=', taskId)
-          .execute();
-        // a put is atomic, but a snapshot stored just before the job failed must not stay behind
-        await store.delete(SNAPSHOT_BUCKET, objectKeyFor(task));
+      // the task turns Failed in the transaction that fails the job; its object goes after the commit
+      onFail: async (trx, job, message) => {
+        await this.failTask(trx, (JSON.parse(job.payload) as SnapshotJobPayload).taskId, message);
+      },
+    };
+  }
+
+  /**
+   * The failure step (the job's onFail, and the reconciler's repair): a Running task turns Failed
+   * with the message and its snapshot object (complete or not) is scheduled for deletion (outbox),
+   * in the caller's transaction. False when the task is not Running.
+   */
+  async failTask(trx: Kysely<Database>, taskId: string, message: string): Promise<boolean> {
+    const task = await trx.selectFrom('cce_snapshot_tasks').selectAll().where('id', '=', taskId).executeTakeFirst();
+    if (task?.phase !== 'Running') return false;
+    const now = this.deps.clock.now();
+    await trx.updateTable('cce_snapshot_tasks')
+      .set({ phase: 'Failed', message, updated_at: now, completed_at: now })
+      .where('id', '=', taskId).where('phase', '=', 'Running').execute();
+    await deleteObjectsLater(this.deps.outbox, trx, { bucket: SNAPSHOT_BUCKET, keys: [objectKeyFor(task)], jobId: taskId, reason: 'the master snapshot failed' });
+    return true;
+  }
+
+  /** What the reconciler needs: stuck tasks, and which stored snapshots tasks claim. */
+  recordOwner(): RecordOwner {
+    return {
+      name: 'CCE snapshot tasks',
+      stuck: (limit) => stuckRecords(this.deps.db, {
+        table: 'cce_snapshot_tasks', idColumn: 'id', jobColumn: 'id', stateColumn: 'phase', inProgress: 'Running',
+        createdColumn: 'created_at', label: 'CCE snapshot task', limit,
+      }),
+      repair: (trx, rec, message) => this.failTask(trx, rec.key, message),
+      objects: {
+        locations: async () => [{ bucket: SNAPSHOT_BUCKET, prefix: '' }],
+        unclaimed: async (_bucket, keys) => {
+          // <project>/<cluster>/<task uid>.db: claimed by its task while Running or once Success
+          const owned = keys.map((key) => ({ key, jobId: /^[^/]+\/[^/]+\/([^/]+)\.db$/.exec(key)?.[1] ?? '' })).filter((o) => o.jobId);
+          if (owned.length === 0) return [];
+          const claimed = new Set((await this.deps.db.kysely.selectFrom('cce_snapshot_tasks').select('id')
+            .where('id', 'in', owned.map((o) => o.jobId)).where('phase', 'in', ['Running', 'Success']).execute()).map((r) => r.id));
+          return owned.filter((o) => !claimed.has(o.jobId)).map((o) => ({ ...o, why: 'no running or successful CCE snapshot task claims it' }));
+        },
       },
     };
   }

@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
+import type { Database } from '../../db/types.js';
+import { deleteObjectsLater } from '../../storage/cleanup.js';
+import { stuckRecords, type RecordOwner } from '../../jobs/reconciler.js';
 import { appError } from '../../http/errors/catalogue.js';
 import { isUniqueViolation } from '../../db/index.js';
 import { JobConflictError } from '../../jobs/queue.js';
@@ -321,46 +324,66 @@ export class CssLogs {
         const stored = await this.deps.store.head(rec.bucket, manifestKey(rec.prefix));
         return { recordId: rec.id, manifest: `${rec.bucket}/${manifestKey(rec.prefix)}`, manifestSize: stored?.size ?? null, manifestSha256: stored?.sha256 ?? null, totals: manifest.totals };
       },
-      onFailed: async (job, message) => {
-        const rec = await this.#k.selectFrom('css_log_records').selectAll().where('job_id', '=', job.id).executeTakeFirst();
-        if (rec?.status === 'RUNNING') await this.#failRecord(rec, message);
+      // the record turns FAIL in the transaction that fails the job; its objects go after the commit
+      onFail: async (trx, job, message) => {
+        await this.failRecord(trx, job.id, message);
       },
     };
   }
 
   /**
-   * A failed backup: delete what it wrote first, then mark the record FAIL, so a FAIL record
-   * never has objects visible. If the process dies in between, the schedule's reconciliation
-   * (a RUNNING record whose job already ended) finishes the work.
+   * The failure step (the job's onFail, and the reconciler's repair): the RUNNING record of the
+   * job turns FAIL with the message, and every object under its prefix is scheduled for deletion
+   * (outbox), in the caller's transaction. False when the record is not RUNNING.
    */
-  async #failRecord(rec: RecordRow, message: string): Promise<void> {
-    await this.deleteObjects(rec);
-    await this.#k.updateTable('css_log_records')
+  async failRecord(trx: Kysely<Database>, jobId: string, message: string): Promise<boolean> {
+    const rec = await trx.selectFrom('css_log_records').selectAll().where('job_id', '=', jobId).executeTakeFirst();
+    if (rec?.status !== 'RUNNING') return false;
+    await trx.updateTable('css_log_records')
       .set({ status: 'FAIL', failed_msg: message, finished_at: this.deps.clock.now() })
       .where('id', '=', rec.id).where('status', '=', 'RUNNING').execute();
+    await deleteObjectsLater(this.deps.outbox, trx, { bucket: rec.bucket, prefix: `${rec.prefix}/`, reason: 'the log backup failed', jobId });
+    return true;
   }
 
-  /** Records still RUNNING whose job has ended FAILED (a process died inside onFailed). */
-  async reconcile(): Promise<number> {
-    const rows = await this.#k.selectFrom('css_log_records')
-      .innerJoin('jobs', 'jobs.id', 'css_log_records.job_id')
-      .selectAll('css_log_records').select('jobs.error as job_error')
-      .where('css_log_records.status', '=', 'RUNNING').where('jobs.state', '=', 'FAILED')
-      .limit(100).execute();
-    for (const { job_error, ...rec } of rows) await this.#failRecord(rec, job_error ?? 'the backup job failed');
-    return rows.length;
-  }
-
-  /** Remove every object a backup wrote (all of them live under its own prefix). */
-  async deleteObjects(rec: Pick<RecordRow, 'bucket' | 'prefix'>): Promise<number> {
-    let n = 0;
-    const keys: string[] = [];
-    for await (const o of this.deps.store.list(rec.bucket, `${rec.prefix}/`)) keys.push(o.key);
-    for (const k of keys) {
-      await this.deps.store.delete(rec.bucket, k);
-      n++;
-    }
-    return n;
+  /** What the reconciler needs: stuck records, and which stored objects records claim. */
+  recordOwner(): RecordOwner {
+    return {
+      name: 'CSS log backup records',
+      stuck: (limit) => stuckRecords(this.deps.db, {
+        table: 'css_log_records', idColumn: 'id', jobColumn: 'job_id', stateColumn: 'status', inProgress: 'RUNNING',
+        createdColumn: 'created_at', label: 'CSS log backup record', limit,
+      }),
+      repair: async (trx, rec, message) => {
+        const row = await trx.selectFrom('css_log_records').select('job_id').where('id', '=', rec.key).executeTakeFirst();
+        return row ? this.failRecord(trx, row.job_id, message) : false;
+      },
+      objects: {
+        // every folder a backup may write under: the base paths of records and settings, per bucket
+        locations: async () => {
+          const rows = [
+            ...(await this.#k.selectFrom('css_log_records').select(['bucket', 'base_path']).distinct().execute()),
+            ...(await this.#k.selectFrom('css_log_settings').select(['bucket', 'base_path']).distinct().execute()),
+          ];
+          const all = rows.map((r) => ({ bucket: r.bucket, prefix: `${normaliseBasePath(r.base_path)}/` }));
+          // a folder inside another listed folder is listed with it
+          return all.filter((a, i) => !all.some((b, j) => b.bucket === a.bucket && (j < i ? a.prefix.startsWith(b.prefix) : a.prefix.startsWith(b.prefix) && a.prefix !== b.prefix)));
+        },
+        unclaimed: async (bucket, keys) => {
+          // <base path>/<cluster id>/<job id: 32 hex>/…: the record prefix ends at the job id
+          const owned = keys.flatMap((key) => {
+            const segs = key.split('/');
+            const i = segs.findIndex((seg, n) => n >= 1 && n < segs.length - 1 && /^[0-9a-f]{32}$/.test(seg));
+            return i < 0 ? [] : [{ key, prefix: segs.slice(0, i + 1).join('/'), jobId: segs[i] }];
+          });
+          if (owned.length === 0) return [];
+          const claimed = new Set((await this.#k.selectFrom('css_log_records').select('prefix')
+            .where('bucket', '=', bucket).where('prefix', 'in', [...new Set(owned.map((o) => o.prefix))]).where('status', 'in', ['RUNNING', 'SUCCESS'])
+            .execute()).map((r) => r.prefix));
+          return owned.filter((o) => !claimed.has(o.prefix)).map((o) => ({ key: o.key, jobId: o.jobId, why: 'no running or successful CSS log backup record claims its folder' }));
+        },
+      },
+    };
   }
 
   /** The daily Auto backups: one job per cluster per slot, however many processes tick. */
@@ -368,7 +391,6 @@ export class CssLogs {
     return {
       name: 'css-log-auto-backup',
       tick: async (now) => {
-        await this.reconcile();
         const rows = await this.#k.selectFrom('css_log_settings').selectAll().where('log_switch', '=', 1).where('auto_enable', '=', 1).execute();
         for (const s of rows) {
           if (!s.period || s.auto_since === null) continue;

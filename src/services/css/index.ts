@@ -28,6 +28,7 @@ export const cssService: ServiceModule = {
       ],
       jobKinds: [css.jobKind()],
       schedules: [css.schedule()],
+      records: [css.recordOwner()],
       demo: (projectId) => cssDemo(deps, projectId),
     };
   },

@@ -18,6 +18,7 @@ export const dcsService: ServiceModule = {
       routes: [createRedislog(logs), listRedislog(logs), createRedislogDownloadLink(logs)],
       jobKinds: [logs.collectKind()],
       schedules: [logs.expirySchedule()],
+      records: [logs.recordOwner()],
       demo: (projectId) => demoInstance(deps, projectId),
     };
   },

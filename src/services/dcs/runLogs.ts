@@ -1,6 +1,9 @@
-import type { Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
+import type { Database } from '../../db/types.js';
+import { deleteObjectsLater } from '../../storage/cleanup.js';
+import { stuckRecords, type RecordOwner } from '../../jobs/reconciler.js';
 import { appError } from '../../http/errors/catalogue.js';
-import { JobConflictError, type JobRow } from '../../jobs/queue.js';
+import { JobConflictError } from '../../jobs/queue.js';
 import { JobFailure, type JobContext, type JobKind } from '../../jobs/runner.js';
 import type { Schedule } from '../../jobs/scheduler.js';
 import type { Cluster } from '../../clusters/clusters.js';
@@ -209,13 +212,13 @@ export class DcsRunLogs {
         try {
           return await this.#collect(ctx);
         } catch (e) {
-          const failure = e instanceof NodeProblem ? new JobFailure(e.message) : e;
-          // user-actionable failures: the files say so before the job does (crashes: onFailed)
-          if (failure instanceof JobFailure) await this.#markFailed(ctx.job, failure.message);
-          throw failure;
+          throw e instanceof NodeProblem ? new JobFailure(e.message) : e;
         }
       },
-      onFailed: (job, message) => this.#markFailed(job, message),
+      // the files turn `failed` in the transaction that fails the job
+      onFail: async (trx, job, message) => {
+        await this.markFailed(trx, job.id, message);
+      },
     };
   }
 
@@ -248,10 +251,10 @@ export class DcsRunLogs {
           .executeTakeFirst();
         if (!row) {
           // the record is gone (expired or instance re-registered): the new object has no owner
-          await this.#trash(trx, this.bucket, f.key, now);
+          await this.#trash(trx, this.bucket, f.key, ctx.job.id, 'its run-log file record no longer exists');
           continue;
         }
-        if (row.bucket && row.object_key && !(row.bucket === this.bucket && row.object_key === f.key)) await this.#trash(trx, row.bucket, row.object_key, now);
+        if (row.bucket && row.object_key && !(row.bucket === this.bucket && row.object_key === f.key)) await this.#trash(trx, row.bucket, row.object_key, ctx.job.id, 'a newer collection replaced it');
         await trx
           .updateTable('dcs_redislogs')
           .set({ status: 'succeed', reason: null, bucket: this.bucket, object_key: f.key, size: f.size, sha256: f.sha256, file_name: fileName, collected_at: now, expires_at: now + RETENTION_MS, updated_at: now })
@@ -265,26 +268,53 @@ export class DcsRunLogs {
     };
   }
 
-  /** The job failed (also after a crash): its files say so; their old and partial objects go. */
-  async #markFailed(job: JobRow, message: string): Promise<void> {
-    const p = JSON.parse(job.payload) as CollectPayload;
+  /**
+   * The failure step (the job's onFail, and the reconciler's repair): the job's `collecting` files
+   * turn `failed` with the message; their previous objects and the job's partial ones are
+   * scheduled for deletion (outbox), in the caller's transaction. False when none was collecting.
+   */
+  async markFailed(trx: Kysely<Database>, jobId: string, message: string): Promise<boolean> {
     const now = this.deps.clock.now();
-    await this.deps.db.kysely.transaction().execute(async (trx) => {
-      const rows = await trx.selectFrom('dcs_redislogs').selectAll().where('job_id', '=', job.id).where('status', '=', 'collecting').execute();
-      for (const r of rows) {
-        if (r.bucket && r.object_key) await this.#trash(trx, r.bucket, r.object_key, now);
-        await this.#trash(trx, this.bucket, this.#key(p.projectId, p.instanceId, job.id, r.file_name), now);
-        await trx
-          .updateTable('dcs_redislogs')
-          .set({ status: 'failed', reason: message, bucket: null, object_key: null, size: null, sha256: null, collected_at: now, expires_at: now + RETENTION_MS, updated_at: now })
-          .where('id', '=', r.id).where('job_id', '=', job.id).where('status', '=', 'collecting')
-          .execute();
-      }
-    });
+    const rows = await trx.selectFrom('dcs_redislogs').selectAll().where('job_id', '=', jobId).where('status', '=', 'collecting').execute();
+    for (const r of rows) {
+      if (r.bucket && r.object_key) await this.#trash(trx, r.bucket, r.object_key, jobId, 'a run-log collection that replaced it failed');
+      await this.#trash(trx, this.bucket, this.#key(r.project_id, r.instance_id, jobId, r.file_name), jobId, 'the run-log collection failed');
+      await trx
+        .updateTable('dcs_redislogs')
+        .set({ status: 'failed', reason: message, bucket: null, object_key: null, size: null, sha256: null, collected_at: now, expires_at: now + RETENTION_MS, updated_at: now })
+        .where('id', '=', r.id).where('job_id', '=', jobId).where('status', '=', 'collecting')
+        .execute();
+    }
+    return rows.length > 0;
   }
 
-  async #trash(trx: ServiceDeps['db']['kysely'], bucket: string, key: string, now: number): Promise<void> {
-    await trx.insertInto('dcs_object_trash').values({ bucket, object_key: key, created_at: now }).onConflict((oc) => oc.columns(['bucket', 'object_key']).doNothing()).execute();
+  /** An object no record points to any more: deleted after the caller's transaction commits. */
+  async #trash(trx: Kysely<Database>, bucket: string, key: string, jobId: string | undefined, reason: string): Promise<void> {
+    await deleteObjectsLater(this.deps.outbox, trx, { bucket, keys: [key], jobId, reason });
+  }
+
+  /** What the reconciler needs: stuck files, and which stored objects files claim. */
+  recordOwner(): RecordOwner {
+    const k = this.deps.db.kysely;
+    return {
+      name: 'DCS run-log files',
+      stuck: (limit) => stuckRecords(this.deps.db, {
+        table: 'dcs_redislogs', idColumn: 'id', jobColumn: 'job_id', stateColumn: 'status', inProgress: 'collecting',
+        createdColumn: 'updated_at', label: 'DCS run-log file', limit,
+      }),
+      repair: async (trx, rec, message) => (rec.jobId ? this.markFailed(trx, rec.jobId, message) : false),
+      objects: {
+        locations: async () => [{ bucket: this.bucket, prefix: '' }],
+        unclaimed: async (bucket, keys) => {
+          // <project>/<instance>/<job id>/<file>: claimed by the file pointing to it, or by its job while collecting
+          const owned = keys.map((key) => ({ key, jobId: key.split('/')[2] })).filter((o) => o.jobId && o.key.split('/').length === 4);
+          if (owned.length === 0) return [];
+          const pointed = new Set((await k.selectFrom('dcs_redislogs').select('object_key').where('bucket', '=', bucket).where('object_key', 'in', owned.map((o) => o.key)).execute()).map((r) => r.object_key));
+          const live = new Set((await k.selectFrom('dcs_redislogs').select('job_id').where('status', '=', 'collecting').where('job_id', 'in', [...new Set(owned.map((o) => o.jobId))]).execute()).map((r) => r.job_id));
+          return owned.filter((o) => !pointed.has(o.key) && !live.has(o.jobId)).map((o) => ({ ...o, why: 'no DCS run-log file points to it and its collection is not running' }));
+        },
+      },
+    };
   }
 
   /**
@@ -309,7 +339,7 @@ export class DcsRunLogs {
             .executeTakeFirst();
           if (Number(del.numDeletedRows) === 1) {
             expired++;
-            if (r.bucket && r.object_key) await this.#trash(trx, r.bucket, r.object_key, now);
+            if (r.bucket && r.object_key) await this.#trash(trx, r.bucket, r.object_key, undefined, 'its run-log file expired (7 days)');
             await this.deps.events.emit(trx, expiredEvent(r, now));
           }
         });

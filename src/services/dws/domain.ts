@@ -4,7 +4,12 @@
  * store, the job queue and the PostgreSQL tools adapter.
  */
 import type { FastifyBaseLogger } from 'fastify';
+import type { Kysely } from 'kysely';
 import type { Db } from '../../db/index.js';
+import type { Database } from '../../db/types.js';
+import type { Outbox, OutboxHandler } from '../../jobs/outbox.js';
+import { stuckRecords, type RecordOwner } from '../../jobs/reconciler.js';
+import { deleteObjectsLater } from '../../storage/cleanup.js';
 import { isUniqueViolation } from '../../db/index.js';
 import { appError } from '../../http/errors/catalogue.js';
 import { JobConflictError, type Clock, type JobQueue, type JobRow } from '../../jobs/queue.js';
@@ -27,6 +32,8 @@ import './tables.js';
 export const DWS_BUCKET = 'logsnap-dws';
 export const SNAPSHOT_KIND = 'dws-snapshot';
 export const RESTORE_KIND = 'dws-restore';
+/** Outbox topic: drop the database a failed restore created (only if its marker says so). */
+export const DROP_RESTORED_DATABASE = 'dws.drop-restored-database';
 /** Automated slots older than this when first seen (logsnap was down) are skipped. */
 export const SLOT_LOOKBACK_MS = 60 * 60 * 1000;
 export const MAX_CLUSTER_STRATEGIES = 4;
@@ -49,6 +56,7 @@ export const snapshotBusyKey = (clusterId: string) => `dws-snapshot:${clusterId}
 
 export interface DomainDeps {
   db: Db;
+  outbox: Outbox;
   store: ObjectStore;
   queue: JobQueue;
   clock: Clock;
@@ -167,14 +175,16 @@ export class DwsSnapshots {
     if (row.status === 'CREATING') {
       throw appError('DWS.0011', undefined, `Snapshot ${row.id} is still being created; delete it when it is AVAILABLE or UNAVAILABLE.`);
     }
-    await this.#remove(row, 'logsnap.dws.snapshot.deleted');
+    await this.#remove(row, 'the snapshot was deleted (DeleteSnapshot)', 'logsnap.dws.snapshot.deleted');
   }
 
-  async #remove(row: SnapshotRow, event: 'logsnap.dws.snapshot.deleted' | 'logsnap.dws.snapshot.expired'): Promise<void> {
-    await this.d.store.delete(row.bucket, row.object_key);
+  /** The record goes, and its archive after the commit (outbox): never a record without its archive. */
+  async #remove(row: SnapshotRow, reason: string, event: 'logsnap.dws.snapshot.deleted' | 'logsnap.dws.snapshot.expired'): Promise<void> {
     await this.d.db.kysely.transaction().execute(async (trx) => {
-      const r = await trx.deleteFrom('dws_snapshots').where('id', '=', row.id).executeTakeFirst();
-      if (Number(r.numDeletedRows) === 1) await this.d.events.emit(trx, removedEvent(event, row, this.d.clock.now()));
+      const del = await trx.deleteFrom('dws_snapshots').where('id', '=', row.id).executeTakeFirst();
+      if (Number(del.numDeletedRows) !== 1) return;
+      await deleteObjectsLater(this.d.outbox, trx, { bucket: row.bucket, keys: [row.object_key], jobId: row.job_id ?? undefined, reason });
+      await this.d.events.emit(trx, removedEvent(event, row, this.d.clock.now()));
     });
   }
 
@@ -187,17 +197,27 @@ export class DwsSnapshots {
       retryable: true,
       maxAttempts: 2,
       run: (ctx) => this.#runSnapshot(ctx),
-      onFailed: async (job, message) => {
-        const id = (JSON.parse(job.payload) as SnapshotPayload).snapshotId ?? job.id;
-        const row = await this.d.db.kysely.selectFrom('dws_snapshots').selectAll().where('id', '=', id).executeTakeFirst();
-        if (!row) return;
-        await this.d.store.delete(row.bucket, row.object_key).catch(() => undefined);
-        const now = this.d.clock.now();
-        await this.d.db.kysely.updateTable('dws_snapshots')
-          .set({ status: 'UNAVAILABLE', failure_reason: message, finished_at: now, updated_at: now, size_bytes: 0, sha256: null })
-          .where('id', '=', id).where('status', '=', 'CREATING').execute();
+      // UNAVAILABLE in the transaction that fails the job; the partial archive goes after the commit
+      onFail: async (trx, job, message) => {
+        await this.failSnapshot(trx, (JSON.parse(job.payload) as SnapshotPayload).snapshotId ?? job.id, message);
       },
     };
+  }
+
+  /**
+   * The failure step (the job's onFail, and the reconciler's repair): a CREATING snapshot turns
+   * UNAVAILABLE with the reason and its archive is scheduled for deletion (outbox), in the caller's
+   * transaction. False when it is not CREATING.
+   */
+  async failSnapshot(trx: Kysely<Database>, id: string, message: string): Promise<boolean> {
+    const row = await trx.selectFrom('dws_snapshots').selectAll().where('id', '=', id).executeTakeFirst();
+    if (row?.status !== 'CREATING') return false;
+    const now = this.d.clock.now();
+    await trx.updateTable('dws_snapshots')
+      .set({ status: 'UNAVAILABLE', failure_reason: message, finished_at: now, updated_at: now, size_bytes: 0, sha256: null })
+      .where('id', '=', id).where('status', '=', 'CREATING').execute();
+    await deleteObjectsLater(this.d.outbox, trx, { bucket: row.bucket, keys: [row.object_key], jobId: row.job_id ?? undefined, reason: 'the snapshot failed' });
+    return true;
   }
 
   async #runSnapshot(ctx: JobContext<SnapshotPayload>): Promise<unknown> {
@@ -225,7 +245,7 @@ export class DwsSnapshots {
       });
       return { snapshot_id: row.id, size: stored.size, sha256: stored.sha256, toc_entries: entries };
     } catch (e) {
-      await this.d.store.delete(row.bucket, row.object_key).catch(() => undefined);
+      // the archive is deleted by the failure step (onFail), after the job is FAILED
       if (e instanceof JobFailure) throw e;
       throw new JobFailure(scrubSecrets(`snapshot failed: ${(e as Error).message ?? String(e)}`, target.secrets));
     }
@@ -293,9 +313,55 @@ export class DwsSnapshots {
       // CREATE DATABASE is not idempotent: a restore interrupted by a crash fails and is started again by the user
       retryable: false,
       run: (ctx) => this.#runRestore(ctx),
-      onFailed: async (job) => {
-        const p = JSON.parse(job.payload) as RestorePayload;
-        await this.d.clusters.setStatus(p.clusterId, 'UNAVAILABLE');
+      // the new cluster turns UNAVAILABLE in the transaction that fails the job; the database the
+      // restore created is dropped after the commit
+      onFail: async (trx, job) => {
+        await this.failRestore(trx, (JSON.parse(job.payload) as RestorePayload).clusterId, job);
+      },
+    };
+  }
+
+  /**
+   * The failure step of a restore (the job's onFail, and the reconciler's repair): a CREATING
+   * cluster turns UNAVAILABLE, and the database its job created (if any) is scheduled to be
+   * dropped (outbox), in the caller's transaction. False when the cluster is not CREATING.
+   */
+  async failRestore(trx: Kysely<Database>, clusterId: string, job: Pick<JobRow, 'id' | 'payload'> | undefined): Promise<boolean> {
+    const res = await trx.updateTable('clusters').set({ status: 'UNAVAILABLE', updated_at: this.d.clock.now() })
+      .where('id', '=', clusterId).where('status', '=', 'CREATING').executeTakeFirst();
+    if (Number(res.numUpdatedRows) !== 1) return false;
+    if (job) {
+      const p = JSON.parse(job.payload) as RestorePayload;
+      await this.d.outbox.add(trx, DROP_RESTORED_DATABASE, { ...p, jobId: job.id } satisfies DropRestoredDatabase);
+    }
+    return true;
+  }
+
+  /**
+   * Drops the database a failed restore created. Only a database carrying this job's marker
+   * comment is dropped: one that existed before (the restore failed on "already exists") stays.
+   */
+  dropRestoredDatabaseHandler(): OutboxHandler<DropRestoredDatabase> {
+    return {
+      topic: DROP_RESTORED_DATABASE,
+      retry: { baseMs: 5000, maxMs: 10 * 60_000, giveUpAfterMs: 7 * 24 * 3600_000, timeoutMs: 5 * 60_000 },
+      run: async (p, ctx) => {
+        const cluster = await this.d.clusters.getAny<DwsEngineConfig>(p.clusterId);
+        const source = await this.d.clusters.getAny<DwsEngineConfig>(p.sourceClusterId);
+        const url = source?.engine.url ?? (cluster ? withDatabase(cluster.engine.url, 'postgres') : undefined);
+        if (!url) {
+          ctx.log.warn({ job_id: p.jobId, database: p.database }, 'dws: neither the restored nor the source cluster is registered any more; the database of the failed restore cannot be reached');
+          return;
+        }
+        const target = pgTarget(url);
+        const dropped = await withClient(url, target, async (c) => {
+          const r = await c.query('select shobj_description(oid, \'pg_database\') as marker from pg_database where datname = $1', [p.database]);
+          if (r.rows.length === 0) return 'absent';
+          if (r.rows[0].marker !== restoreMarker(p.jobId)) return 'not ours';
+          await c.query(`DROP DATABASE IF EXISTS "${p.database}" WITH (FORCE)`);
+          return 'dropped';
+        });
+        ctx.log.info({ job_id: p.jobId, database: p.database, outcome: dropped }, dropped === 'dropped' ? 'dws: dropped the database of a failed restore' : `dws: the database of the failed restore is ${dropped}; nothing dropped`);
       },
     };
   }
@@ -312,7 +378,11 @@ export class DwsSnapshots {
     const source = await this.d.clusters.getAny<DwsEngineConfig>(p.sourceClusterId);
     const admin = source ? source.engine.url : withDatabase(cluster.engine.url, 'postgres');
     try {
-      await withClient(admin, target, (c) => c.query(`CREATE DATABASE "${p.database}" TEMPLATE template0`));
+      await withClient(admin, target, async (c) => {
+        await c.query(`CREATE DATABASE "${p.database}" TEMPLATE template0`);
+        // the marker: only a database this job created is ever dropped after a failure
+        await c.query(`COMMENT ON DATABASE "${p.database}" IS '${restoreMarker(ctx.job.id)}'`);
+      });
     } catch (e) {
       const err = e as Error & { code?: string };
       if (err.code === '42P04') throw new JobFailure(`a database named ${p.database} already exists on ${target.display}; restore under another name`);
@@ -323,8 +393,7 @@ export class DwsSnapshots {
       const archive = await this.d.store.get(snap.bucket, snap.object_key);
       await restoreArchive(target, archive.body, signal);
     } catch (e) {
-      // leave nothing half-restored behind: the database was ours
-      await withClient(admin, target, (c) => c.query(`DROP DATABASE IF EXISTS "${p.database}" WITH (FORCE)`)).catch(() => undefined);
+      // nothing half-restored stays behind: the failure step drops the database (it carries our marker)
       if (e instanceof JobFailure) throw e;
       throw new JobFailure(scrubSecrets(`restore failed: ${(e as Error).message}`, target.secrets));
     }
@@ -332,6 +401,55 @@ export class DwsSnapshots {
       await trx.updateTable('clusters').set({ status: 'AVAILABLE', updated_at: this.d.clock.now() }).where('id', '=', cluster.id).execute();
     });
     return { cluster_id: cluster.id, database: p.database, snapshot_id: snap.id };
+  }
+
+  // ---- reconciler ----------------------------------------------------------------------
+
+  /** What the reconciler needs: stuck snapshots and restores, and which archives snapshots claim. */
+  recordOwners(): RecordOwner[] {
+    const k = this.d.db.kysely;
+    return [
+      {
+        name: 'DWS snapshots',
+        stuck: (limit) => stuckRecords(this.d.db, {
+          table: 'dws_snapshots', idColumn: 'id', jobColumn: 'job_id', stateColumn: 'status', inProgress: 'CREATING',
+          createdColumn: 'started_at', label: 'DWS snapshot', limit,
+        }),
+        repair: (trx, rec, message) => this.failSnapshot(trx, rec.key, message),
+        objects: {
+          locations: async () => [{ bucket: DWS_BUCKET, prefix: '' }],
+          unclaimed: async (bucket, keys) => {
+            // <project>/<cluster>/<snapshot id>.dump: claimed by its snapshot while CREATING or AVAILABLE
+            const claimed = new Set((await k.selectFrom('dws_snapshots').select('object_key')
+              .where('bucket', '=', bucket).where('object_key', 'in', keys.length ? keys : ['']).where('status', 'in', ['CREATING', 'AVAILABLE'])
+              .execute()).map((r) => r.object_key));
+            return keys.filter((key) => /^[^/]+\/[^/]+\/[^/]+\.dump$/.test(key) && !claimed.has(key))
+              .map((key) => ({ key, why: 'no creating or available DWS snapshot claims it' }));
+          },
+        },
+      },
+      {
+        name: 'DWS restored clusters',
+        // a cluster CREATING whose restore job has ended, or that has no restore job at all
+        stuck: async (limit) => {
+          const rows = await k.selectFrom('clusters as c')
+            .leftJoin('jobs as j', (join) => join.onRef('j.cluster_id', '=', 'c.id').on('j.kind', '=', RESTORE_KIND))
+            .select(['c.id as id', 'c.created_at as created_at', 'j.id as job_id', 'j.state as job_state', 'j.error as job_error'])
+            .where('c.service', '=', 'dws').where('c.status', '=', 'CREATING')
+            .where((eb) => eb.or([eb('j.id', 'is', null), eb('j.state', 'in', ['SUCCEEDED', 'FAILED'])]))
+            .limit(limit).execute();
+          return rows.map((r) => ({
+            record: `DWS restored cluster ${r.id}`, key: r.id, jobId: r.job_id, jobState: r.job_state, jobError: r.job_error, createdAt: Number(r.created_at),
+          }));
+        },
+        repair: async (trx, rec, message) => {
+          const job = rec.jobId ? await trx.selectFrom('jobs').select(['id', 'payload']).where('id', '=', rec.jobId).executeTakeFirst() : undefined;
+          const changed = await this.failRestore(trx, rec.key, job);
+          if (changed && rec.jobState !== 'FAILED') this.d.log.warn({ cluster_id: rec.key, job_id: rec.jobId }, `dws: restored cluster marked UNAVAILABLE: ${message}`);
+          return changed;
+        },
+      },
+    ];
   }
 
   // ---- policies ------------------------------------------------------------------------
@@ -474,7 +592,7 @@ export class DwsSnapshots {
     const expired = await this.d.db.kysely.selectFrom('dws_snapshots').selectAll()
       .where('type', '=', 'AUTO').where('keep_until', '<', now).where('status', '!=', 'CREATING').limit(200).execute();
     for (const row of expired) {
-      await this.#remove(row, 'logsnap.dws.snapshot.expired');
+      await this.#remove(row, 'the automated snapshot expired (keep_day)', 'logsnap.dws.snapshot.expired');
       this.d.log.info({ snapshot_id: row.id, cluster_id: row.cluster_id }, 'automated DWS snapshot expired and deleted');
     }
     return expired.length;
@@ -493,6 +611,15 @@ export class DwsSnapshots {
 const SORT_KEYS: Record<string, 'started_at' | 'finished_at' | 'name' | 'size_bytes' | 'status' | 'type'> = {
   started: 'started_at', finished: 'finished_at', name: 'name', size: 'size_bytes', status: 'status', type: 'type',
 };
+
+/** The comment a restore puts on the database it creates (see dropRestoredDatabaseHandler). */
+function restoreMarker(jobId: string): string {
+  return `logsnap restore job ${jobId.replace(/[^A-Za-z0-9-]/g, '')}`;
+}
+
+export interface DropRestoredDatabase extends RestorePayload {
+  jobId: string;
+}
 
 function objectKey(projectId: string, clusterId: string, snapshotId: string): string {
   return `${projectId}/${clusterId}/${snapshotId}.dump`;

@@ -18,7 +18,7 @@ export const dwsService: ServiceModule = {
   migrations: { '0400_dws_snapshots': m0400 },
   engine: dwsEngineSpec,
   create: (deps) => {
-    const dws = new DwsSnapshots({ db: deps.db, store: deps.store, queue: deps.queue, clock: deps.clock, clusters: deps.clusters, log: deps.log, events: deps.events });
+    const dws = new DwsSnapshots({ db: deps.db, outbox: deps.outbox, store: deps.store, queue: deps.queue, clock: deps.clock, clusters: deps.clusters, log: deps.log, events: deps.events });
     return {
       routes: [
         createSnapshot(dws), listSnapshots(dws), listSnapshotDetails(dws), listClusterSnapshots(dws), deleteSnapshot(dws),
@@ -26,6 +26,8 @@ export const dwsService: ServiceModule = {
       ],
       jobKinds: [dws.snapshotKind(), dws.restoreKind()],
       schedules: [dws.schedule()],
+      outboxHandlers: [dws.dropRestoredDatabaseHandler()],
+      records: dws.recordOwners(),
     };
   },
 };
