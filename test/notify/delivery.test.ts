@@ -127,6 +127,26 @@ for (const { engine, skip } of await engines()) {
       }
     });
 
+    test('per-attempt timeout and redirects: a hung receiver times out, a 3xx is a failure; both are retried', async () => {
+      const quick = await startServer({ engine, config: { webhooks: { ...FAST_WEBHOOKS, timeoutSeconds: 0.5 }, jobs: { leaseSeconds: 3 } } });
+      try {
+        const id = await subscribe(quick, quick.projectId, { url: rx.url, secret: SECRET });
+        rx.mode = 'hang';
+        const eventId = (await ping(quick, quick.projectId, id)).body.event_id;
+        const timedOut = await eventually(async () => (await deliveries(quick, quick.projectId, id)).find((d) => d.attempt_log.length >= 1), 10_000, 'a timed-out attempt');
+        assert.match(timedOut.attempt_log[0].error, /took longer than 500 ms/);
+        assert.equal(timedOut.attempt_log[0].status_code, null);
+        rx.mode = 302;
+        const redirected = await eventually(async () => (await deliveries(quick, quick.projectId, id))[0].attempt_log.find((a: any) => a.status_code === 302), 10_000, 'a redirected attempt');
+        assert.match(redirected.error, /redirects are not followed/);
+        rx.mode = 'ok';
+        await eventually(async () => rx.received.find((r) => r.id === eventId), 10_000, 'the delivery once the receiver answers');
+      } finally {
+        rx.mode = 'ok';
+        await quick.close();
+      }
+    });
+
     test('no secret in deliveries, attempts or logs', async () => {
       const texts = [
         JSON.stringify(await s.rt.db.kysely.selectFrom('webhook_deliveries').selectAll().execute()),

@@ -23,6 +23,7 @@ export const pingWebhook = (webhooks: Webhooks, events: Events, db: Db) =>
           data: { webhook_id: id, project_id: projectId, requested_by: currentRequest()?.caller ?? null, request_id: currentRequest()?.requestId ?? null },
         }, { only: id }),
       );
-      return reply.status(202).send({ event_id: eventId! });
+      if (!eventId) throw notFound(id); // deleted or disabled meanwhile
+      return reply.status(202).send({ event_id: eventId });
     },
   });
