@@ -88,9 +88,16 @@ export function auditEntry(req: FastifyRequest, reply: FastifyReply, payload: un
  * state-changing call can find it in the trail. Reads cost nothing (one Set lookup).
  */
 export function auditOnSend(trail: AuditTrail) {
-  return async (req: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> => {
-    if (READS.has(req.method)) return payload;
-    await trail.record(auditEntry(req, reply, payload));
-    return payload;
+  // callback style: a read costs no promise
+  return (req: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: null, payload: unknown) => void): void => {
+    if (READS.has(req.method)) return done(null, payload);
+    let entry: AuditInput;
+    try {
+      entry = auditEntry(req, reply, payload);
+    } catch (err) {
+      req.log.error({ err }, 'audit row could not be built');
+      return done(null, payload);
+    }
+    void trail.record(entry).then(() => done(null, payload));
   };
 }
