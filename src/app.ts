@@ -8,17 +8,21 @@ import { ownerOfPath } from './http/errors/owner.js';
 import { answerOf, clientErrorHandler, MAX_PARAM_LENGTH, MAX_URL_LENGTH, rawError, toAppError } from './http/errors/framework.js';
 import { hardenSchema, validatorCompiler } from './http/schema.js';
 import { isJsonMediaType, parseJson, urlProblem } from './http/input.js';
-import { authenticateAdmin, authenticateProject, type AuthDeps } from './http/auth/plugin.js';
+import { authenticateAdmin, authenticateProject, authenticateProjectOrAdmin, type AuthDeps } from './http/auth/plugin.js';
 import type { RouteGroup } from './http/route.js';
 import type { Metrics } from './observability/metrics.js';
 import { hex32 } from './security/ids.js';
 import { runInRequest } from './http/requestContext.js';
 import type { ServiceDeps } from './services/types.js';
+import type { AuditTrail } from './audit/trail.js';
+import { auditOnSend } from './audit/hook.js';
 
 export interface AppDeps extends ServiceDeps {
   metrics: Metrics;
   groups: RouteGroup[];
   auth: AuthDeps;
+  /** every state-changing call is recorded here (src/audit) */
+  audit?: AuditTrail;
 }
 
 const SERVICE_HOST_LABELS = new Set(['css', 'dcs', 'cce', 'dws']);
@@ -113,6 +117,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const mode = config?.auth ?? 'none';
     if (mode === 'project') await authenticateProject(req, deps.auth);
     else if (mode === 'admin') authenticateAdmin(req, deps.auth);
+    else if (mode === 'project-or-admin') await authenticateProjectOrAdmin(req, deps.auth);
     const owner = ownerOf(req);
     const bad = urlProblem(req.url);
     if (bad) throw appError(OWNER_CODES[owner].invalid, undefined, bad);
@@ -127,6 +132,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       req.body = parsed.value;
     }
   });
+
+  if (deps.audit) app.addHook('onSend', auditOnSend(deps.audit));
 
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
@@ -185,7 +192,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   for (const group of deps.groups) {
     for (const r of group.routes) {
       const auth = r.auth ?? 'project';
-      const security = auth === 'project' ? [{ aksk: [] }, { token: [] }] : auth === 'admin' ? [{ admin: [] }] : [];
+      const security = auth === 'project' ? [{ aksk: [] }, { token: [] }] : auth === 'admin' ? [{ admin: [] }] : auth === 'project-or-admin' ? [{ admin: [] }, { aksk: [] }, { token: [] }] : [];
       const s = r.schema;
       const hardened = {
         ...s,

@@ -37,8 +37,12 @@ import type { ServiceDeps, ServiceInstance, ServiceModule } from './services/typ
 import { redactUrlPassword } from './security/redact.js';
 import { Trust, TRUST_MIGRATIONS } from './trust/index.js';
 import { trustRoutes } from './trust/routes.js';
+import { createNotify, NOTIFY_MIGRATIONS, type Notify } from './notify/index.js';
 
-export const PLATFORM_MIGRATIONS: NamedMigrations = { '0001_platform': m0001, '0002_job_origin': m0002, '0010_failpath_outbox': m0010, '0011_failpath_reconcile_slots': m0011, ...TRUST_MIGRATIONS };
+export const PLATFORM_MIGRATIONS: NamedMigrations = {
+  '0001_platform': m0001, '0002_job_origin': m0002, '0010_failpath_outbox': m0010, '0011_failpath_reconcile_slots': m0011,
+  ...NOTIFY_MIGRATIONS, ...TRUST_MIGRATIONS,
+};
 
 export interface RuntimeOptions {
   config: Config;
@@ -78,6 +82,8 @@ export interface Runtime {
   /** worker processes: the repair pass the scheduler ticks (tests call it directly) */
   reconciler?: Reconciler;
   deps: ServiceDeps;
+  /** the audit trail and webhooks */
+  notify: Notify;
   services: ServiceInstance[];
   start: FirstStart | null;
   /** listen, then start the worker; returns the base URL */
@@ -190,8 +196,9 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const store: ObjectStore = trust.store;
   const metrics = createMetrics(queue, store, { outbox, clock });
   trust.registerMetrics(metrics.registry);
+  const notify = createNotify({ config, db, box, clock, log, registry: metrics.registry, projects, outbox });
 
-  const deps: ServiceDeps = { config, db, store, queue, outbox, clock, log, clusters, projects, publicUrl, artifacts: trust.catalog };
+  const deps: ServiceDeps = { config, db, store, queue, outbox, events: notify.events, clock, log, clusters, projects, publicUrl, artifacts: trust.catalog };
   const instances = services.map((s) => s.create(deps));
   trust.useAdapters(instances.flatMap((i) => (i.artifacts ? [i.artifacts] : [])));
   outbox.register(deleteObjectsHandler(store));
@@ -235,7 +242,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
       leaseMs: config.jobs.leaseSeconds * 1000,
       pollMs: config.jobs.pollMs,
       drainMs: config.jobs.drainSeconds * 1000,
-      events: opts.jobEvents,
+      events: notify.jobEvents(instances.flatMap((i) => i.jobKinds), opts.jobEvents),
     });
     for (const inst of instances) for (const k of inst.jobKinds) runner.register(k);
     runner.register(trust.jobKind());
@@ -249,7 +256,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
         jobGraceMs: config.jobs.leaseSeconds * 1000,
       },
     );
-    const schedules = [...instances.flatMap((i) => i.schedules), trust.schedule(), reconciler.schedule()];
+    const schedules = [...instances.flatMap((i) => i.schedules), trust.schedule(), reconciler.schedule(), ...notify.schedules];
     scheduler = new Scheduler(schedules, queue, clock, log, config.jobs.scheduleSeconds * 1000);
   }
 
@@ -262,6 +269,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   if (config.core.role !== 'worker') {
     groups.push({ style: 'admin', tag: 'admin', routes: adminRoutes({ projects, clusters, queue, db, store, clock, linkTtlSeconds: config.storage.linkTtlSeconds }) });
     groups.push({ style: 'admin', tag: 'trust', routes: trustRoutes(trust, { projects }) });
+    groups.push({ style: 'admin', tag: 'notify', routes: notify.routes });
     groups.push({ style: 'gateway', tag: 'jobs', routes: jobRoutes({ queue }) });
     groups.push({ style: 'gateway', tag: 'iam', routes: iamRoutes({ projects }) });
     services.forEach((s, i) => groups.push({ style: s.name, tag: s.name, mountPrefix: `/${s.name}`, routes: instances[i].routes }));
@@ -270,13 +278,14 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     ...deps,
     metrics,
     groups,
+    audit: notify.audit,
     auth: { projects, clock, maxSkewMs: config.security.maxClockSkewSeconds * 1000, adminTokenHash: () => adminTokenHash },
   });
   appRef = app;
 
   let closed = false;
   return {
-    config, app, db, store, queue, trust, outbox, runner, scheduler, reconciler, deps, services: instances, start,
+    config, app, db, store, queue, trust, outbox, runner, scheduler, reconciler, deps, notify, services: instances, start,
     async listen() {
       await app.listen({ host: config.server.host, port: config.server.port });
       const addr = app.server.address();

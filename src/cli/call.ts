@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { signRequest } from '../http/auth/signature.js';
 
-interface Profile {
+export interface Profile {
   endpoint: string;
   project_id: string;
   ak: string;
@@ -17,7 +17,8 @@ interface OpenApiOp {
   requestBody?: { content?: Record<string, { schema?: { properties?: Record<string, unknown>; required?: string[] } }> };
 }
 
-function loadProfile(flags: Map<string, string>): Profile {
+/** The client profile (file, env, flags); `keys: false` when no AK/SK is needed (admin token calls). */
+export function loadProfile(flags: Map<string, string>, opts: { keys?: boolean } = {}): Profile {
   const file = flags.get('profile') ?? process.env.LOGSNAP_CLIENT ?? join(resolve(process.env.LOGSNAP_DATA_DIR ?? './data'), 'client.json');
   let p: Partial<Profile> = {};
   if (existsSync(file)) p = JSON.parse(readFileSync(file, 'utf8'));
@@ -27,14 +28,14 @@ function loadProfile(flags: Map<string, string>): Profile {
     ak: process.env.LOGSNAP_AK ?? p.ak,
     sk: process.env.LOGSNAP_SK ?? p.sk,
   };
-  const missing = Object.entries(out).filter(([, v]) => !v).map(([k]) => k);
+  const missing = Object.entries(out).filter(([k, v]) => !v && (opts.keys !== false || (k !== 'ak' && k !== 'sk'))).map(([k]) => k);
   if (missing.length) {
     throw new Error(`no ${missing.join(', ')}: start the server once (npm start writes ${file}) or set LOGSNAP_ENDPOINT, LOGSNAP_PROJECT_ID, LOGSNAP_AK, LOGSNAP_SK`);
   }
   return out as Profile;
 }
 
-async function signedFetch(p: Profile, method: string, pathAndQuery: string, body?: string): Promise<Response> {
+export async function signedFetch(p: Profile, method: string, pathAndQuery: string, body?: string): Promise<Response> {
   const url = new URL(p.endpoint.replace(/\/$/, '') + pathAndQuery);
   const headers = signRequest({
     method,

@@ -21,6 +21,8 @@ Usage:
                                          put an exported project key back (lost master key)
   logsnap decrypt --key-file KEY --manifest MANIFEST [--out FILE] ENCRYPTED
                                          decrypt an artifact offline
+  logsnap webhook add|list|show|enable|disable|rm|deliveries|ping
+                                         signed webhooks of the project (logsnap webhook help)
   logsnap help
 
 Examples:
@@ -89,6 +91,9 @@ async function main(): Promise<void> {
         break;
       case 'decrypt':
         process.exitCode = await (await import('./decrypt.js')).decryptCommand(rest);
+        break;
+      case 'webhook':
+        process.exitCode = await (await import('./webhook.js')).webhookCommand(rest);
         break;
       case undefined:
       case 'help':

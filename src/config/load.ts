@@ -11,6 +11,8 @@ import { storageSection } from '../storage/config.js';
 import { securitySection } from '../security/config.js';
 import { jobsSection } from '../jobs/config.js';
 import { trustSection } from '../trust/config.js';
+import { auditSection } from '../audit/config.js';
+import { webhooksSection } from '../notify/config.js';
 
 type V<S extends ConfigSection> = Static<S['schema']>;
 
@@ -22,6 +24,8 @@ export interface Config {
   security: V<typeof securitySection>;
   jobs: V<typeof jobsSection>;
   trust: V<typeof trustSection>;
+  audit: V<typeof auditSection>;
+  webhooks: V<typeof webhooksSection>;
   projects: Static<typeof SeedProject>[];
   /** path of the config file, when one was given */
   file?: string;
@@ -35,7 +39,7 @@ export interface LoadOptions {
   overrides?: Record<string, unknown>;
 }
 
-const SECTIONS = [coreSection, serverSection, databaseSection, storageSection, securitySection, jobsSection, trustSection] as const;
+const SECTIONS = [coreSection, serverSection, databaseSection, storageSection, securitySection, jobsSection, trustSection, auditSection, webhooksSection] as const;
 const TOP_KEYS = new Set<string>([...SECTIONS.map((s) => s.key), 'projects']);
 
 /** Load and validate the whole configuration. Throws ConfigError with every problem found. */

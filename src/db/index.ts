@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type DatabaseConnection, type Driver, type TransactionSettings } from 'kysely';
 import type { Database } from './types.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -23,7 +23,13 @@ export function openDb(url: string, opts: { poolSize?: number } = {}): Db {
     database.pragma('busy_timeout = 10000');
     database.pragma('synchronous = NORMAL');
     database.pragma('foreign_keys = ON');
-    const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+    const dialect = new SqliteDialect({ database });
+    if (file !== ':memory:') {
+      const gate = fileGate(resolve(file));
+      const createDriver = dialect.createDriver.bind(dialect);
+      dialect.createDriver = () => new GatedDriver(createDriver(), gate);
+    }
+    const kysely = new Kysely<Database>({ dialect });
     return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
   }
   // bigint (int8) and numeric come back as strings by default; our bigints are epoch ms and sizes.
@@ -37,6 +43,84 @@ export function openDb(url: string, opts: { poolSize?: number } = {}): Db {
   });
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { kysely, dialect: 'postgres', close: () => kysely.destroy() };
+}
+
+/**
+ * better-sqlite3 is synchronous: when two Db instances of one process open the same SQLite file
+ * (tests start several runtimes in one process) and one has a transaction open across an await,
+ * a statement of the other blocks the whole thread in SQLite's busy handler — the transaction
+ * can never finish, and the statement fails after busy_timeout with SQLITE_BUSY. So every Db of
+ * a file in this process takes one shared, asynchronous gate for each connection use (a
+ * statement, or a whole transaction): they wait their turn instead of blocking the thread.
+ * One Db per file (a server) is unchanged: Kysely serialises its single connection the same way.
+ * Other processes are unaffected (their waits block only themselves, as SQLite intends).
+ */
+class Gate {
+  #held = false;
+  #waiters: (() => void)[] = [];
+  /** Take the gate: at once when free (no extra await on the common path), else in turn. */
+  lock(): Promise<void> | undefined {
+    if (!this.#held) {
+      this.#held = true;
+      return undefined;
+    }
+    return new Promise<void>((r) => this.#waiters.push(r));
+  }
+  /** Hand the gate to the next waiter, or free it. */
+  unlock(): void {
+    const next = this.#waiters.shift();
+    if (next) next();
+    else this.#held = false;
+  }
+}
+const gates = new Map<string, Gate>();
+function fileGate(path: string): Gate {
+  let g = gates.get(path);
+  if (!g) gates.set(path, (g = new Gate()));
+  return g;
+}
+
+class GatedDriver implements Driver {
+  readonly savepoint: Driver['savepoint'];
+  readonly rollbackToSavepoint: Driver['rollbackToSavepoint'];
+  readonly releaseSavepoint: Driver['releaseSavepoint'];
+  constructor(private readonly inner: Driver, private readonly gate: Gate) {
+    this.savepoint = inner.savepoint?.bind(inner);
+    this.rollbackToSavepoint = inner.rollbackToSavepoint?.bind(inner);
+    this.releaseSavepoint = inner.releaseSavepoint?.bind(inner);
+  }
+  init(): Promise<void> {
+    return this.inner.init();
+  }
+  async acquireConnection(): Promise<DatabaseConnection> {
+    const wait = this.gate.lock();
+    if (wait) await wait;
+    try {
+      return await this.inner.acquireConnection();
+    } catch (e) {
+      this.gate.unlock();
+      throw e;
+    }
+  }
+  async releaseConnection(c: DatabaseConnection): Promise<void> {
+    try {
+      await this.inner.releaseConnection(c);
+    } finally {
+      this.gate.unlock();
+    }
+  }
+  beginTransaction(c: DatabaseConnection, s: TransactionSettings): Promise<void> {
+    return this.inner.beginTransaction(c, s);
+  }
+  commitTransaction(c: DatabaseConnection): Promise<void> {
+    return this.inner.commitTransaction(c);
+  }
+  rollbackTransaction(c: DatabaseConnection): Promise<void> {
+    return this.inner.rollbackTransaction(c);
+  }
+  destroy(): Promise<void> {
+    return this.inner.destroy();
+  }
 }
 
 /** True when the error is a unique-constraint violation on either engine. */

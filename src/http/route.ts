@@ -25,7 +25,7 @@ export type RouteRequest<R extends RouteSchema> = FastifyRequest<{
 export interface RouteDef<R extends RouteSchema = RouteSchema> {
   /** The SDK operation name, e.g. `CreateLogBackup` (also the OpenAPI operationId). */
   operationId: string;
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
   /** Fastify path, e.g. `/v1.0/:project_id/clusters/:cluster_id/logs/collect` */
   url: string;
   summary: string;
@@ -34,8 +34,9 @@ export interface RouteDef<R extends RouteSchema = RouteSchema> {
   /**
    * `project` (default): AK/SK signature or X-Auth-Token; a `project_id` path parameter must be
    * the caller's project. `admin`: the admin token. `none`: public (health, docs, signed links).
+   * `project-or-admin`: the admin token, or a project credential limited to its own project.
    */
-  auth?: 'project' | 'admin' | 'none';
+  auth?: 'project' | 'admin' | 'none' | 'project-or-admin';
   handler(req: RouteRequest<R>, reply: FastifyReply): Promise<unknown>;
 }
 
@@ -56,7 +57,7 @@ export interface RouteGroup {
 declare module 'fastify' {
   interface FastifyContextConfig {
     style?: ErrorStyle | 'admin';
-    auth?: 'project' | 'admin' | 'none';
+    auth?: 'project' | 'admin' | 'none' | 'project-or-admin';
     operationId?: string;
     service?: string;
     /** who owns the path: picks the error codes and body style (app.ts) */

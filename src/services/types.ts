@@ -8,6 +8,7 @@ import type { JobKind } from '../jobs/runner.js';
 import type { Schedule } from '../jobs/scheduler.js';
 import type { Outbox, OutboxHandler } from '../jobs/outbox.js';
 import type { RecordOwner } from '../jobs/reconciler.js';
+import type { EventSink } from '../notify/events.js';
 import type { Clusters, EngineSpec, ServiceName } from '../clusters/clusters.js';
 import type { Projects } from '../projects/projects.js';
 import type { RouteDef } from '../http/route.js';
@@ -22,6 +23,8 @@ export interface ServiceDeps {
   queue: JobQueue;
   /** durable after-commit tasks: `outbox.add(trx, topic, payload)` inside your transaction */
   outbox: Outbox;
+  /** webhook events: `events.emit(trx, …)` inside the transaction of the change (deletions, expiries) */
+  events: EventSink;
   clock: Clock;
   log: FastifyBaseLogger;
   clusters: Clusters;

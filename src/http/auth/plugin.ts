@@ -76,3 +76,14 @@ export function authenticateAdmin(req: FastifyRequest, deps: AuthDeps): void {
   const ctx = currentRequest();
   if (ctx) ctx.caller = 'admin';
 }
+
+/**
+ * Routes a project may use on itself and an admin on any project (webhook subscriptions): the
+ * admin token when one is sent (Authorization: Bearer or X-Admin-Token), else a project credential
+ * (AK/SK signature or X-Auth-Token) whose project must be the one in the path.
+ */
+export async function authenticateProjectOrAdmin(req: FastifyRequest, deps: AuthDeps): Promise<void> {
+  const auth = req.headers.authorization;
+  if (typeof req.headers['x-admin-token'] === 'string' || auth?.startsWith('Bearer ')) return authenticateAdmin(req, deps);
+  return authenticateProject(req, deps);
+}

@@ -15,6 +15,7 @@ import { formatGoTime, type Zone } from './goTime.js';
 import { integrityCheck, SnapshotIntegrityError } from './integrity.js';
 import type { CreateSnapshotT, ListSnapshotTasksT, SnapshotTaskT } from './schemas.js';
 import { cceSet } from './artifacts.js';
+import { snapshotEvents } from './events.js';
 
 export interface CceSnapshotTaskTable {
   /** the task uid; also the id of the job doing the work */
@@ -172,6 +173,7 @@ export class MasterSnapshots {
     const { db, clusters, store, clock } = this.deps;
     return {
       kind: SNAPSHOT_JOB_KIND,
+      events: snapshotEvents,
       // a snapshot is a point-in-time copy: re-streaming it from the start after a crash is safe
       retryable: true,
       maxAttempts: 2,

@@ -17,6 +17,7 @@ import { dueSlot, isPeriod, parsePeriod, slotKey } from './period.js';
 import { normaliseBasePath, resolveSettings, SettingInputError, checkPeriod, type LogSettingBody, type LogSettingValues } from './settingsInput.js';
 import type { CssLogRecordTable, CssLogSettingTable } from './tables.js';
 import { cssSet } from './artifacts.js';
+import { backupEvents } from './events.js';
 import './tables.js';
 
 export type CssEngineValue = { nodes: { name: string; ip?: string; logDir: string }[]; datastore?: { type: string; version: string } };
@@ -296,6 +297,7 @@ export class CssLogs {
     return {
       kind: BACKUP_JOB_KIND,
       retryable: false,
+      events: backupEvents,
       run: async (ctx) => {
         const rec = await this.#k.selectFrom('css_log_records').selectAll().where('id', '=', ctx.payload.recordId).executeTakeFirst();
         if (!rec) throw new JobFailure('the log backup record no longer exists');
@@ -331,7 +333,7 @@ export class CssLogs {
           if (Number(res.numUpdatedRows) !== 1) throw new JobFailure('the backup was marked failed while it was finishing');
           await this.deps.artifacts.record(trx, written);
         });
-        return { recordId: rec.id, manifest: `${rec.bucket}/${manifestKey(rec.prefix)}`, totals: manifest.totals };
+        return { recordId: rec.id, manifest: `${rec.bucket}/${manifestKey(rec.prefix)}`, manifestSize: inner.size, manifestSha256: inner.sha256, totals: manifest.totals };
       },
       // the record turns FAIL in the transaction that fails the job; its objects go after the commit
       onFail: async (trx, job, message) => {

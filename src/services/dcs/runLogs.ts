@@ -15,6 +15,7 @@ import { NodeProblem, redisVersion, resolveLogFile, withNode } from './redisNode
 import { sliceLogToStore } from './collect.js';
 import { dcsSet } from './artifacts.js';
 import type { WrittenSet } from '../../trust/catalog.js';
+import { collectEvents, expiredEvent } from './events.js';
 
 export interface DcsRedislogTable {
   id: string;
@@ -211,6 +212,7 @@ export class DcsRunLogs {
   collectKind(): JobKind<CollectPayload> {
     return {
       kind: COLLECT_KIND,
+      events: collectEvents,
       // re-running from the start is safe: it rewrites the same per-job objects
       retryable: true,
       maxAttempts: 3,
@@ -350,7 +352,7 @@ export class DcsRunLogs {
     let expired = 0;
     for (;;) {
       const due = await k
-        .selectFrom('dcs_redislogs').select(['id', 'bucket', 'object_key'])
+        .selectFrom('dcs_redislogs').selectAll()
         .where('expires_at', '<=', now).where('status', '!=', 'collecting')
         .limit(200).execute();
       for (const r of due) {
@@ -365,6 +367,7 @@ export class DcsRunLogs {
             const manifest = await this.#forgetSet(trx, r.id, reason);
             if (r.bucket && r.object_key) await deleteObjectsLater(this.deps.outbox, trx, ...manifest, { bucket: r.bucket, keys: [r.object_key], reason });
             else if (manifest.length) await deleteObjectsLater(this.deps.outbox, trx, ...manifest);
+            await this.deps.events.emit(trx, expiredEvent(r, now));
           }
         });
       }

@@ -26,6 +26,8 @@ import { descriptionProblem, nameProblem, restoreDatabaseName } from './rules.js
 import type { PolicyRow, SnapshotRow, StrategyRow } from './tables.js';
 import type { ArtifactCatalog } from '../../trust/catalog.js';
 import { dwsSet } from './artifacts.js';
+import type { EventSink } from '../../notify/events.js';
+import { removedEvent, restoreEvents, snapshotEvents } from './events.js';
 import './tables.js';
 
 /** Where snapshot archives live in the object store. */
@@ -63,6 +65,7 @@ export interface DomainDeps {
   clock: Clock;
   clusters: Clusters;
   log: FastifyBaseLogger;
+  events: EventSink;
 }
 
 export interface StrategyInput {
@@ -175,16 +178,17 @@ export class DwsSnapshots {
     if (row.status === 'CREATING') {
       throw appError('DWS.0011', undefined, `Snapshot ${row.id} is still being created; delete it when it is AVAILABLE or UNAVAILABLE.`);
     }
-    await this.#remove(row, 'the snapshot was deleted (DeleteSnapshot)');
+    await this.#remove(row, 'the snapshot was deleted (DeleteSnapshot)', 'logsnap.dws.snapshot.deleted');
   }
 
   /** The record goes, and its manifest then its archive after the commit (outbox): never a record without its archive. */
-  async #remove(row: SnapshotRow, reason: string): Promise<void> {
+  async #remove(row: SnapshotRow, reason: string, event: 'logsnap.dws.snapshot.deleted' | 'logsnap.dws.snapshot.expired'): Promise<void> {
     await this.d.db.kysely.transaction().execute(async (trx) => {
       const del = await trx.deleteFrom('dws_snapshots').where('id', '=', row.id).executeTakeFirst();
       if (Number(del.numDeletedRows) !== 1) return;
       const manifest = await this.#discardIn(trx, row, reason);
       await deleteObjectsLater(this.d.outbox, trx, manifest, { bucket: row.bucket, keys: [row.object_key], jobId: row.job_id ?? undefined, reason });
+      await this.d.events.emit(trx, removedEvent(event, row, this.d.clock.now()));
     });
   }
 
@@ -193,6 +197,7 @@ export class DwsSnapshots {
   snapshotKind(): JobKind<SnapshotPayload> {
     return {
       kind: SNAPSHOT_KIND,
+      events: snapshotEvents,
       retryable: true,
       maxAttempts: 2,
       run: (ctx) => this.#runSnapshot(ctx),
@@ -317,6 +322,7 @@ export class DwsSnapshots {
   restoreKind(): JobKind<RestorePayload> {
     return {
       kind: RESTORE_KIND,
+      events: restoreEvents,
       // CREATE DATABASE is not idempotent: a restore interrupted by a crash fails and is started again by the user
       retryable: false,
       run: (ctx) => this.#runRestore(ctx),
@@ -599,7 +605,7 @@ export class DwsSnapshots {
     const expired = await this.d.db.kysely.selectFrom('dws_snapshots').selectAll()
       .where('type', '=', 'AUTO').where('keep_until', '<', now).where('status', '!=', 'CREATING').limit(200).execute();
     for (const row of expired) {
-      await this.#remove(row, 'the automated snapshot expired (keep_day)');
+      await this.#remove(row, 'the automated snapshot expired (keep_day)', 'logsnap.dws.snapshot.expired');
       this.d.log.info({ snapshot_id: row.id, cluster_id: row.cluster_id }, 'automated DWS snapshot expired and deleted');
     }
     return expired.length;

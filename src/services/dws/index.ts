@@ -19,7 +19,7 @@ export const dwsService: ServiceModule = {
   migrations: { '0400_dws_snapshots': m0400 },
   engine: dwsEngineSpec,
   create: (deps) => {
-    const dws = new DwsSnapshots({ db: deps.db, outbox: deps.outbox, store: deps.store, artifacts: deps.artifacts, queue: deps.queue, clock: deps.clock, clusters: deps.clusters, log: deps.log });
+    const dws = new DwsSnapshots({ db: deps.db, outbox: deps.outbox, store: deps.store, artifacts: deps.artifacts, queue: deps.queue, clock: deps.clock, clusters: deps.clusters, log: deps.log, events: deps.events });
     return {
       routes: [
         createSnapshot(dws), listSnapshots(dws), listSnapshotDetails(dws), listClusterSnapshots(dws), deleteSnapshot(dws),
