@@ -30,8 +30,9 @@ import type { RouteGroup } from './http/route.js';
 import { SERVICES } from './services/index.js';
 import type { ServiceDeps, ServiceInstance, ServiceModule } from './services/types.js';
 import { redactUrlPassword } from './security/redact.js';
+import { FaultyStore, Faults, TestClock, TestLevers, TEST_MODE_MIGRATIONS, installTestHooks, loadClockOffset, testRoutes } from './testmode/index.js';
 
-export const PLATFORM_MIGRATIONS: NamedMigrations = { '0001_platform': m0001, '0002_job_origin': m0002 };
+export const PLATFORM_MIGRATIONS: NamedMigrations = { '0001_platform': m0001, '0002_job_origin': m0002, ...TEST_MODE_MIGRATIONS };
 
 export interface RuntimeOptions {
   config: Config;
@@ -62,6 +63,8 @@ export interface Runtime {
   deps: ServiceDeps;
   services: ServiceInstance[];
   start: FirstStart | null;
+  /** test mode (core.testMode): the test clock, fault rules, reset and state export/import */
+  levers?: TestLevers;
   /** listen, then start the worker; returns the base URL */
   listen(): Promise<string>;
   /** stop accepting requests, drain jobs, close the database */
@@ -98,7 +101,10 @@ async function metaSetOnce(db: Db, key: string, value: string): Promise<string> 
 
 export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const { config } = opts;
-  const clock = opts.clock ?? systemClock;
+  // Test mode: the clock is the (injected or wall) clock plus an offset shared through the database.
+  const testMode = config.core.testMode;
+  const testClock = testMode ? new TestClock(opts.clock ?? systemClock) : undefined;
+  const clock: Clock = testClock ?? opts.clock ?? systemClock;
   const services = opts.services ?? SERVICES;
   mkdirSync(config.core.dataDir, { recursive: true });
   const log = opts.logger ?? createLogger(config);
@@ -109,6 +115,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     for (const s of services) Object.assign(migrations, s.migrations);
     const applied = await migrate(db, migrations);
     if (applied.length) log.info({ applied, database: redactUrlPassword(config.database.url) }, 'database migrated');
+    if (testClock) await loadClockOffset(db, testClock);
   } catch (e) {
     await db.close();
     throw new ConfigError([`database ${redactUrlPassword(config.database.url)}: ${(e as Error).message}; check DATABASE_URL`]);
@@ -157,6 +164,12 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     }
   }
 
+  // Test mode: jobs write through a store that applies the job fault rules (the real store otherwise).
+  const realStore = store;
+  const faults = testMode ? new Faults(db, clock, log) : undefined;
+  let levers: TestLevers | undefined;
+  if (faults) store = new FaultyStore(realStore, faults, db, clock, () => levers!.sync(), log);
+
   const engines: Partial<Record<ServiceName, EngineSpec>> = {};
   for (const s of services) engines[s.name] = s.engine;
   const projects = new Projects(db, box, clock);
@@ -166,6 +179,10 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
   const deps: ServiceDeps = { config, db, store, queue, clock, log, clusters, projects, publicUrl };
   const instances = services.map((s) => s.create(deps));
+  if (faults) {
+    faults.catalog = Object.fromEntries(services.map((s, i) => [s.name, { operations: instances[i].routes.map((r) => r.operationId), jobs: instances[i].jobKinds.map((k) => k.kind) }]));
+  }
+  const schedules = instances.flatMap((i) => i.schedules);
 
   // Projects, credentials and clusters declared in the config file (idempotent).
   for (const p of config.projects) {
@@ -196,7 +213,20 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
       drainMs: config.jobs.drainSeconds * 1000,
     });
     for (const inst of instances) for (const k of inst.jobKinds) runner.register(k);
-    scheduler = new Scheduler(instances.flatMap((i) => i.schedules), queue, clock, log, config.jobs.scheduleSeconds * 1000);
+    scheduler = new Scheduler(schedules, queue, clock, log, config.jobs.scheduleSeconds * 1000);
+  }
+  if (testMode) {
+    // the clock advance sweeps expired leases in-process, also where no worker runs (role api)
+    let sweeper = runner;
+    if (!sweeper) {
+      sweeper = new JobRunner(db, queue, clock, log, { concurrency: 1, leaseMs: config.jobs.leaseSeconds * 1000, pollMs: config.jobs.pollMs, drainMs: 0 });
+      for (const inst of instances) for (const k of inst.jobKinds) sweeper.register(k);
+    }
+    levers = new TestLevers({
+      db, clock: testClock!, faults: faults!, store: realStore, queue, log, schedules, sweeper, runner,
+      leaseMs: config.jobs.leaseSeconds * 1000, keyCheck: box.keyCheck(),
+    });
+    await levers.sync();
   }
 
   let draining = false;
@@ -210,18 +240,22 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     groups.push({ style: 'gateway', tag: 'jobs', routes: jobRoutes({ queue }) });
     groups.push({ style: 'gateway', tag: 'iam', routes: iamRoutes({ projects }) });
     services.forEach((s, i) => groups.push({ style: s.name, tag: s.name, mountPrefix: `/${s.name}`, routes: instances[i].routes }));
+    if (levers) groups.push({ style: 'admin', tag: 'test', routes: testRoutes(levers, faults!, testClock!) });
   }
   const app = await buildApp({
     ...deps,
     metrics,
     groups,
-    auth: { projects, clock, maxSkewMs: config.security.maxClockSkewSeconds * 1000, adminTokenHash: () => adminTokenHash },
+    // the AK/SK signature window is judged by the process's real clock (an injected one in tests), never by the test
+    // clock's offset: SDK clients sign with their own real clock
+    auth: { projects, clock, wallClock: opts.clock ?? systemClock, maxSkewMs: config.security.maxClockSkewSeconds * 1000, adminTokenHash: () => adminTokenHash },
   });
+  if (levers) installTestHooks(app, levers, faults!, config.server.bodyLimit);
   appRef = app;
 
   let closed = false;
   return {
-    config, app, db, store, queue, runner, scheduler, deps, services: instances, start,
+    config, app, db, store, queue, runner, scheduler, deps, services: instances, start, levers,
     async listen() {
       await app.listen({ host: config.server.host, port: config.server.port });
       const addr = app.server.address();
@@ -229,6 +263,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
       const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
       baseUrl = config.server.publicUrl ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
       if (start?.created || existsSync(join(config.core.dataDir, 'client.json'))) writeClientProfile(config, baseUrl, start);
+      levers?.start();
       if (worker) {
         await store.sweepTemporary(60 * 60 * 1000).catch(() => 0);
         runner!.start();
@@ -242,10 +277,11 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
       closed = true;
       draining = true;
       await app.close();
+      levers?.stop();
       await scheduler?.stop();
       await runner?.stop();
       await db.close();
-      if (store instanceof S3ObjectStore) store.destroy();
+      if (realStore instanceof S3ObjectStore) realStore.destroy();
     },
   };
 }

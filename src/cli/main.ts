@@ -3,6 +3,10 @@ import { loadConfig } from '../config/load.js';
 import { ConfigError } from '../config/section.js';
 import { createRuntime } from '../runtime.js';
 import { callCommand } from './call.js';
+import { testCommand, UsageError } from './test.js';
+import { stateCommand } from './state.js';
+import { StateArchiveError } from '../testmode/state.js';
+import { AdminApiError } from '../testmode/adminClient.js';
 import { redactUrlPassword } from '../security/redact.js';
 
 const HELP = `logsnap — Huawei Cloud CSS/DCS/CCE/DWS log backup and snapshot APIs, for real.
@@ -12,6 +16,8 @@ Usage:
   logsnap call SERVICE OPERATION [--name value ...] [--body JSON] [--wait]
                                          call an operation, signed with data/client.json's AK/SK
   logsnap call --list                    list the operations the server offers
+  logsnap test clock|fault|reset …       test levers of a server in test mode (logsnap test help)
+  logsnap state export|import FILE       the whole state as one archive (logsnap state help)
   logsnap help
 
 Examples:
@@ -32,6 +38,13 @@ async function serve(argv: string[]): Promise<void> {
     `  objects:  ${config.storage.driver === 'fs' ? config.storage.root : `s3 bucket ${config.storage.s3?.bucket}`}`,
     `  API docs: ${url}/docs  (OpenAPI: ${url}/openapi.json)`,
   ];
+  if (config.core.testMode) {
+    lines.push(
+      '',
+      '  TEST MODE is ON: /admin/v1/test/… can move the clock, inject faults, reset and replace the state',
+      `  (test clock now ${new Date(rt.deps.clock.now()).toISOString()}). Never use it for real backups.`,
+    );
+  }
   if (s) {
     lines.push(`  project id: ${s.projectId}`, `  access key: ${s.ak}`);
     lines.push(s.sk ? `  secret key: ${s.sk}   (shown at first start only; kept in ${config.core.dataDir}/client.json, mode 0600)` : `  secret key: in ${config.core.dataDir}/client.json`);
@@ -67,6 +80,12 @@ async function main(): Promise<void> {
       case 'call':
         process.exitCode = await callCommand(rest);
         break;
+      case 'test':
+        process.exitCode = await testCommand(rest);
+        break;
+      case 'state':
+        process.exitCode = await stateCommand(rest);
+        break;
       case undefined:
       case 'help':
       case '--help':
@@ -78,9 +97,13 @@ async function main(): Promise<void> {
         process.exitCode = 2;
     }
   } catch (e) {
-    if (e instanceof ConfigError) {
+    if (e instanceof ConfigError || e instanceof UsageError) {
       process.stderr.write(`logsnap: ${e.message}\n`);
       process.exit(2);
+    }
+    if (e instanceof StateArchiveError || e instanceof AdminApiError) {
+      process.stderr.write(`logsnap: ${e.message}\n`);
+      process.exit(1);
     }
     process.stderr.write(`logsnap: ${(e as Error).message}\n`);
     process.exit(1);
