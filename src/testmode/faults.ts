@@ -19,9 +19,10 @@ import './tables.js';
  *   the owning service's style, rendered by the normal renderer, or added latency.
  * - Job effects act where a job's data meets the object store (`FaultyStore`, installed only in
  *   test mode), so the service code around the fault runs as it does for a real store failure:
- *   `fail` makes the write fail when its stream ends (nothing is stored; the service's own
- *   failure path marks the record and deletes what the job wrote before), `hold` stops the job's
- *   I/O and shows a given progress until the rule is released, `slow` paces the job's writes.
+ *   `fail` makes the write fail when its stream ends, with an error carrying the rule's message
+ *   (nothing is stored; the engine stream has been read to its end; the service's own failure
+ *   path words the failure, marks the record and deletes what the job wrote before), `hold` stops
+ *   the job's I/O and shows a given progress until the rule is released, `slow` paces the job's writes.
  */
 
 export type FaultEffect =
@@ -427,7 +428,8 @@ export class FaultyStore implements ObjectStore {
       for await (const chunk of source) yield chunk as Buffer;
       if (await faults.fire(rule)) {
         log.info({ fault_id: rule.id, job_id: scope.job.id }, 'test fault: job write failed');
-        throw new JobFailure(message);
+        // a plain error, as the store reports a real failure: each service words it as it words those
+        throw new Error(message);
       }
     })(), { objectMode: false });
   }
