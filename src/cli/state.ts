@@ -1,5 +1,6 @@
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load.js';
 import { createRuntime } from '../runtime.js';
@@ -32,6 +33,8 @@ export async function stateCommand(argv: string[]): Promise<number> {
   // an offline tool: no first-start project, no demo, no seeds; the state levers are needed
   Object.assign(config.core, { testMode: true, bootstrap: false, demo: false, role: 'api' });
   config.projects = [];
+  // no admin token is generated into the data dir by this run (the admin API is not served)
+  config.security.adminToken ??= randomBytes(24).toString('hex');
   if (action === 'import') {
     if (!existsSync(file)) throw new StateArchiveError(`cannot read ${file}: no such file`);
     const header = await readStateHeader(file);

@@ -88,10 +88,11 @@ interface IndexLine {
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const pageName = (table: string, n: number) => `db/${table}/${String(n).padStart(6, '0')}.ndjson`;
 
-function encodeValue(v: unknown): unknown {
-  if (Buffer.isBuffer(v)) return { $base64: v.toString('base64') };
-  if (v instanceof Uint8Array) return { $base64: Buffer.from(v).toString('base64') };
-  return v;
+/** Binary values as {"$base64": …} (JSON has no bytes); everything else as JSON renders it. */
+function encodeRow(row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) out[k] = v instanceof Uint8Array ? { $base64: Buffer.from(v).toString('base64') } : v;
+  return out;
 }
 function decodeValue(v: unknown): unknown {
   if (v && typeof v === 'object' && !Array.isArray(v) && typeof (v as { $base64?: unknown }).$base64 === 'string') {
@@ -134,7 +135,7 @@ export async function exportState(d: StateDeps, out: NodeJS.WritableStream): Pro
           for (const c of order) q = q.orderBy(c);
           const rows = (await q.limit(PAGE_ROWS).offset((page - 1) * PAGE_ROWS).execute()) as Record<string, unknown>[];
           if (rows.length === 0) break;
-          const body = Buffer.from(rows.map((r) => JSON.stringify(r, (_k, v) => encodeValue(v))).join('\n') + '\n');
+          const body = Buffer.from(rows.map((r) => JSON.stringify(encodeRow(r))).join('\n') + '\n');
           const entry = pageName(t.name, page);
           const file = join(dir, `${files.length}.ndjson`);
           await writeFile(file, body);
@@ -230,9 +231,12 @@ async function* tarEntries(file: string): AsyncGenerator<ReadEntry> {
     wake = undefined;
     w?.();
   };
+  let current: ReadEntry | undefined;
   const fail = (e: Error) => {
     failure ??= e;
     stop?.();
+    // the entry being read gets no more data: end its reader with the error
+    if (current && !current.emittedEnd) current.destroy(e);
     poke();
   };
   parser.on('entry', (e: ReadEntry) => {
@@ -260,6 +264,7 @@ async function* tarEntries(file: string): AsyncGenerator<ReadEntry> {
       if (failure) throw failure;
       const e = ready.shift();
       if (e) {
+        current = e;
         yield e;
         continue;
       }
