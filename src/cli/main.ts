@@ -1,13 +1,11 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load.js';
 import { ConfigError } from '../config/section.js';
-import { createRuntime } from '../runtime.js';
 import { callCommand } from './call.js';
 import { testCommand, UsageError } from './test.js';
-import { stateCommand } from './state.js';
-import { StateArchiveError } from '../testmode/state.js';
+import { StateArchiveError } from '../testmode/errors.js';
 import { AdminApiError } from '../testmode/adminClient.js';
-import { redactUrlPassword } from '../security/redact.js';
+import { startBanner } from './banner.js';
 
 const HELP = `logsnap — Huawei Cloud CSS/DCS/CCE/DWS log backup and snapshot APIs, for real.
 
@@ -28,31 +26,11 @@ Examples:
 async function serve(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' } }, allowPositionals: false });
   const config = loadConfig({ file: values.config });
+  // loaded here, not at start: `logsnap call` and `logsnap test` stay quick to start
+  const { createRuntime } = await import('../runtime.js');
   const rt = await createRuntime({ config });
   const url = await rt.listen();
-  const s = rt.start;
-  const lines = [
-    '',
-    `logsnap ${config.core.role === 'all' ? '' : `(${config.core.role}) `}listening on ${url}`,
-    `  database: ${redactUrlPassword(config.database.url)}`,
-    `  objects:  ${config.storage.driver === 'fs' ? config.storage.root : `s3 bucket ${config.storage.s3?.bucket}`}`,
-    `  API docs: ${url}/docs  (OpenAPI: ${url}/openapi.json)`,
-  ];
-  if (config.core.testMode) {
-    lines.push(
-      '',
-      '  TEST MODE is ON: /admin/v1/test/… can move the clock, inject faults, reset and replace the state',
-      `  (test clock now ${new Date(rt.deps.clock.now()).toISOString()}). Never use it for real backups.`,
-    );
-  }
-  if (s) {
-    lines.push(`  project id: ${s.projectId}`, `  access key: ${s.ak}`);
-    lines.push(s.sk ? `  secret key: ${s.sk}   (shown at first start only; kept in ${config.core.dataDir}/client.json, mode 0600)` : `  secret key: in ${config.core.dataDir}/client.json`);
-    if (s.adminToken) lines.push(`  admin token: ${s.adminToken}   (kept in ${config.core.dataDir}/admin-token)`);
-    lines.push(...s.demo.map((d) => `  ${d}`));
-    lines.push('', 'Try it (signed with the AK/SK above):', '  npx logsnap call css ListClustersDetails', '');
-  }
-  process.stdout.write(lines.join('\n') + '\n');
+  process.stdout.write(startBanner(config, url, rt.start, config.core.testMode ? rt.deps.clock.now() : undefined));
   let stopping = false;
   const stop = async (sig: string) => {
     if (stopping) return;
@@ -84,7 +62,7 @@ async function main(): Promise<void> {
         process.exitCode = await testCommand(rest);
         break;
       case 'state':
-        process.exitCode = await stateCommand(rest);
+        process.exitCode = await (await import('./state.js')).stateCommand(rest);
         break;
       case undefined:
       case 'help':

@@ -125,14 +125,12 @@ function describeEffect(f: FaultRule): string {
   }
 }
 
-const out = (s: string) => process.stdout.write(s + '\n');
-
-/** `logsnap test …`; returns the exit code. */
-export async function testCommand(argv: string[]): Promise<number> {
+/** `logsnap test …`; returns the exit code. `out` receives each line of the answer (stdout by default). */
+export async function testCommand(argv: string[], out: (line: string) => void = (l) => process.stdout.write(l + '\n')): Promise<number> {
   const { positionals, flags } = parseFlags(argv);
   const [what, action, arg] = positionals;
   if (!what || what === 'help') {
-    process.stdout.write(TEST_HELP);
+    out(TEST_HELP.trimEnd());
     return what ? 0 : 2;
   }
   if (what === 'clock') {

@@ -9,6 +9,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { Header, Pack, Parser, ReadEntry } from 'tar';
 import type { Db } from '../db/index.js';
 import { validateBucket, validateKey, type ObjectStore } from '../storage/objectStore.js';
+import { StateArchiveError } from './errors.js';
 import { anyKysely, bumpSequences, describeSchema, MIGRATION_TABLES, type TableInfo } from './schema.js';
 
 /**
@@ -41,7 +42,7 @@ export const LOCAL_META = new Set(['master_key_check', 'admin_token_hash']);
 /** Tables not carried as rows: migrations (each side has its own), the test clock (carried as a time). */
 const NOT_ROWS = new Set<string>([...MIGRATION_TABLES, 'test_state']);
 
-export class StateArchiveError extends Error {}
+export { StateArchiveError };
 
 export interface StateDeps {
   db: Db;
