@@ -153,24 +153,38 @@ export async function exportState(d: StateDeps, out: NodeJS.WritableStream): Pro
 
     // 2. the archive
     const pack = new Pack({ gzip: true, portable: true });
+    let finished = false;
+    let gone!: (e: Error) => void;
+    // the reader went away (an HTTP client disconnecting): stop instead of waiting for it forever
+    const closed = new Promise<never>((_, reject) => (gone = reject));
+    closed.catch(() => undefined);
     const done = new Promise<void>((resolve, reject) => {
       out.on('error', reject);
-      out.on('finish', resolve);
-      out.on('close', resolve);
+      out.on('finish', () => {
+        finished = true;
+        resolve();
+      });
+      out.on('close', () => (finished ? resolve() : gone(new Error('the archive\'s reader went away before its end'))));
     });
+    done.catch(() => undefined);
     pack.pipe(out as NodeJS.WritableStream);
+    const add = (path: string, body: Buffer | Readable, size?: number, onChunk?: (c: Buffer) => void) =>
+      Promise.race([addEntry(pack, path, body, size, onChunk), closed]).catch((e: unknown) => {
+        if (!Buffer.isBuffer(body)) body.destroy();
+        throw e;
+      });
     const header: HeaderDoc = {
       format: STATE_FORMAT, version: STATE_VERSION, created_at: d.wall(), dialect: d.db.dialect, migrations,
       master_key_check: d.keyCheck, clock_now: clockNow,
     };
-    await addEntry(pack, HEADER_ENTRY, Buffer.from(JSON.stringify(header, null, 1)));
-    for (const f of files) await addEntry(pack, f.entry, createReadStream(f.file), f.size);
+    await add(HEADER_ENTRY, Buffer.from(JSON.stringify(header, null, 1)));
+    for (const f of files) await add(f.entry, createReadStream(f.file), f.size);
     if (!d.store.buckets) throw new Error(`the ${d.store.driver} object store cannot list its buckets`);
     let batch: IndexLine[] = [];
     let indexes = 0;
     const flushIndex = async () => {
       if (!batch.length) return;
-      await addEntry(pack, `objects-index/${String(++indexes).padStart(6, '0')}.ndjson`, Buffer.from(batch.map((l) => JSON.stringify(l)).join('\n') + '\n'));
+      await add(`objects-index/${String(++indexes).padStart(6, '0')}.ndjson`, Buffer.from(batch.map((l) => JSON.stringify(l)).join('\n') + '\n'));
       batch = [];
     };
     for await (const bucket of d.store.buckets()) {
@@ -182,7 +196,7 @@ export async function exportState(d: StateDeps, out: NodeJS.WritableStream): Pro
           continue; // deleted since it was listed
         }
         const hash = createHash('sha256');
-        await addEntry(pack, `objects/${bucket}/${info.key}`, got.body, got.size, (c) => hash.update(c));
+        await add(`objects/${bucket}/${info.key}`, got.body, got.size, (c) => hash.update(c));
         batch.push({ bucket, key: info.key, size: got.size, sha256: hash.digest('hex'), ...(got.contentType ? { content_type: got.contentType } : {}) });
         manifest.objects.count++;
         manifest.objects.bytes += got.size;
@@ -190,9 +204,9 @@ export async function exportState(d: StateDeps, out: NodeJS.WritableStream): Pro
       }
     }
     await flushIndex();
-    await addEntry(pack, MANIFEST_ENTRY, Buffer.from(JSON.stringify(manifest)));
+    await add(MANIFEST_ENTRY, Buffer.from(JSON.stringify(manifest)));
     pack.end();
-    await done;
+    await Promise.race([done, closed]);
     const summary = { tables: manifest.tables.length, rows: manifest.tables.reduce((s, t) => s + t.rows, 0), objects: manifest.objects.count, bytes: manifest.objects.bytes };
     d.log.info(summary, 'state exported');
     return summary;
