@@ -20,16 +20,16 @@ Secrets stay encrypted: import with the master key of the logsnap that exported 
 its master.key in the data dir).
 `;
 
-/** `logsnap state export|import FILE`; returns the exit code. */
-export async function stateCommand(argv: string[]): Promise<number> {
+/** `logsnap state export|import FILE`; returns the exit code. `env`: where the configuration comes from. */
+export async function stateCommand(argv: string[], env: Record<string, string | undefined> = process.env, out: (line: string) => void = (l) => process.stdout.write(l + '\n')): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' } }, allowPositionals: true });
   const [action, file] = positionals;
   if (action === 'help' || action === undefined) {
-    process.stdout.write(STATE_HELP);
+    out(STATE_HELP.trimEnd());
     return action ? 0 : 2;
   }
   if ((action !== 'export' && action !== 'import') || !file || positionals.length > 2) throw new UsageError('usage: logsnap state export FILE | logsnap state import FILE');
-  const config = loadConfig({ file: values.config });
+  const config = loadConfig({ file: values.config, env });
   // an offline tool: no first-start project, no demo, no seeds; the state levers are needed
   Object.assign(config.core, { testMode: true, bootstrap: false, demo: false, role: 'api' });
   config.projects = [];
@@ -50,10 +50,10 @@ export async function stateCommand(argv: string[]): Promise<number> {
   try {
     if (action === 'export') {
       const s = await rt.levers!.exportState(createWriteStream(file, { mode: 0o600 }));
-      process.stdout.write(`exported ${s.rows} row(s) of ${s.tables} table(s) and ${s.objects} object(s) (${s.bytes} bytes) to ${file}\n`);
+      out(`exported ${s.rows} row(s) of ${s.tables} table(s) and ${s.objects} object(s) (${s.bytes} bytes) to ${file}`);
     } else {
       const s = await rt.levers!.importState(file);
-      process.stdout.write(`imported ${s.rows} row(s) of ${s.tables} table(s) and ${s.objects} object(s) (${s.bytes} bytes) from ${file}\n`);
+      out(`imported ${s.rows} row(s) of ${s.tables} table(s) and ${s.objects} object(s) (${s.bytes} bytes) from ${file}`);
     }
   } finally {
     await rt.close();
