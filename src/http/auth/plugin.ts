@@ -22,8 +22,9 @@ export interface AuthDeps {
   /** token expiry (the test clock in test mode) */
   clock: Clock;
   /**
-   * The AK/SK signature's X-Sdk-Date window is always checked against the wall clock: SDK clients
-   * sign with their own (real) clock, so a moved test clock must not make every signature stale.
+   * The AK/SK signature's X-Sdk-Date window is checked against the process's real clock, never the
+   * test clock: SDK clients sign with their own real clock, so a moved test clock must not make
+   * every signature stale.
    */
   wallClock: Clock;
   maxSkewMs: number;
