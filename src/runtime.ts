@@ -38,10 +38,11 @@ import { redactUrlPassword } from './security/redact.js';
 import { Trust, TRUST_MIGRATIONS } from './trust/index.js';
 import { trustRoutes } from './trust/routes.js';
 import { createNotify, NOTIFY_MIGRATIONS, type Notify } from './notify/index.js';
+import { FaultyStore, Faults, TestClock, TestLevers, TEST_MODE_MIGRATIONS, installTestHooks, loadClockOffset, testRoutes } from './testmode/index.js';
 
 export const PLATFORM_MIGRATIONS: NamedMigrations = {
   '0001_platform': m0001, '0002_job_origin': m0002, '0010_failpath_outbox': m0010, '0011_failpath_reconcile_slots': m0011,
-  ...NOTIFY_MIGRATIONS, ...TRUST_MIGRATIONS,
+  ...NOTIFY_MIGRATIONS, ...TEST_MODE_MIGRATIONS, ...TRUST_MIGRATIONS,
 };
 
 export interface RuntimeOptions {
@@ -86,6 +87,8 @@ export interface Runtime {
   notify: Notify;
   services: ServiceInstance[];
   start: FirstStart | null;
+  /** test mode (core.testMode): the test clock, fault rules, reset and state export/import */
+  levers?: TestLevers;
   /** listen, then start the worker; returns the base URL */
   listen(): Promise<string>;
   /** stop accepting requests, drain jobs, close the database */
@@ -122,7 +125,10 @@ async function metaSetOnce(db: Db, key: string, value: string): Promise<string> 
 
 export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const { config } = opts;
-  const clock = opts.clock ?? systemClock;
+  // Test mode: the clock is the (injected or wall) clock plus an offset shared through the database.
+  const testMode = config.core.testMode;
+  const testClock = testMode ? new TestClock(opts.clock ?? systemClock) : undefined;
+  const clock: Clock = testClock ?? opts.clock ?? systemClock;
   const services = opts.services ?? SERVICES;
   mkdirSync(config.core.dataDir, { recursive: true });
   const log = opts.logger ?? createLogger(config);
@@ -133,6 +139,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     for (const s of services) Object.assign(migrations, s.migrations);
     const applied = await migrate(db, migrations);
     if (applied.length) log.info({ applied, database: redactUrlPassword(config.database.url) }, 'database migrated');
+    if (testClock) await loadClockOffset(db, testClock);
   } catch (e) {
     await db.close();
     throw new ConfigError([`database ${redactUrlPassword(config.database.url)}: ${(e as Error).message}; check DATABASE_URL`]);
@@ -167,19 +174,25 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const linkKey = box.derive('download-links');
   let baseUrl = config.server.publicUrl ?? `http://${config.server.host}:${config.server.port}`;
   const publicUrl = () => baseUrl;
-  let raw: ObjectStore;
-  if (opts.store) raw = opts.store({ config, linkKey, publicUrl });
-  else if (config.storage.driver === 'fs') raw = new FsObjectStore(config.storage.root, { key: linkKey, baseUrl: publicUrl });
+  let realStore: ObjectStore;
+  if (opts.store) realStore = opts.store({ config, linkKey, publicUrl });
+  else if (config.storage.driver === 'fs') realStore = new FsObjectStore(config.storage.root, { key: linkKey, baseUrl: publicUrl });
   else {
     try {
       const s3 = new S3ObjectStore(s3OptionsFromConfig(config.storage.s3));
-      raw = s3;
+      realStore = s3;
       await s3.checkBucket();
     } catch (e) {
       await db.close();
       throw e;
     }
   }
+
+  // Test mode: jobs write through a store that applies the job fault rules (the real store otherwise),
+  // under the encryption layer, so a fault meets the bytes exactly where the store would.
+  const faults = testMode ? new Faults(db, clock, log) : undefined;
+  let levers: TestLevers | undefined;
+  const raw: ObjectStore = faults ? new FaultyStore(realStore, faults, db, clock, () => levers!.sync(), log) : realStore;
 
   const engines: Partial<Record<ServiceName, EngineSpec>> = {};
   for (const s of services) engines[s.name] = s.engine;
@@ -203,6 +216,10 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   trust.useAdapters(instances.flatMap((i) => (i.artifacts ? [i.artifacts] : [])));
   outbox.register(deleteObjectsHandler(store));
   for (const inst of instances) for (const h of inst.outboxHandlers ?? []) outbox.register(h);
+  if (faults) {
+    faults.catalog = Object.fromEntries(services.map((s, i) => [s.name, { operations: instances[i].routes.map((r) => r.operationId), jobs: instances[i].jobKinds.map((k) => k.kind) }]));
+  }
+  const schedules = [...instances.flatMap((i) => i.schedules), trust.schedule(), ...notify.schedules];
 
   // Projects, credentials and clusters declared in the config file (idempotent).
   for (const p of config.projects) {
@@ -256,8 +273,21 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
         jobGraceMs: config.jobs.leaseSeconds * 1000,
       },
     );
-    const schedules = [...instances.flatMap((i) => i.schedules), trust.schedule(), reconciler.schedule(), ...notify.schedules];
+    schedules.push(reconciler.schedule());
     scheduler = new Scheduler(schedules, queue, clock, log, config.jobs.scheduleSeconds * 1000);
+  }
+  if (testMode) {
+    // the clock advance sweeps expired leases in-process, also where no worker runs (role api)
+    let sweeper = runner;
+    if (!sweeper) {
+      sweeper = new JobRunner(db, queue, clock, log, { concurrency: 1, leaseMs: config.jobs.leaseSeconds * 1000, pollMs: config.jobs.pollMs, drainMs: 0 });
+      for (const inst of instances) for (const k of inst.jobKinds) sweeper.register(k);
+    }
+    levers = new TestLevers({
+      db, clock: testClock!, faults: faults!, store: realStore, queue, log, schedules, sweeper, runner,
+      leaseMs: config.jobs.leaseSeconds * 1000, keyCheck: box.keyCheck(),
+    });
+    await levers.sync();
   }
 
   let draining = false;
@@ -273,19 +303,23 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     groups.push({ style: 'gateway', tag: 'jobs', routes: jobRoutes({ queue }) });
     groups.push({ style: 'gateway', tag: 'iam', routes: iamRoutes({ projects }) });
     services.forEach((s, i) => groups.push({ style: s.name, tag: s.name, mountPrefix: `/${s.name}`, routes: instances[i].routes }));
+    if (levers) groups.push({ style: 'admin', tag: 'test', routes: testRoutes(levers, faults!, testClock!) });
   }
   const app = await buildApp({
     ...deps,
     metrics,
     groups,
     audit: notify.audit,
-    auth: { projects, clock, maxSkewMs: config.security.maxClockSkewSeconds * 1000, adminTokenHash: () => adminTokenHash },
+    // the AK/SK signature window is judged by the process's real clock (an injected one in tests), never by the test
+    // clock's offset: SDK clients sign with their own real clock
+    auth: { projects, clock, wallClock: opts.clock ?? systemClock, maxSkewMs: config.security.maxClockSkewSeconds * 1000, adminTokenHash: () => adminTokenHash },
   });
+  if (levers) installTestHooks(app, levers, faults!, config.server.bodyLimit);
   appRef = app;
 
   let closed = false;
   return {
-    config, app, db, store, queue, trust, outbox, runner, scheduler, reconciler, deps, notify, services: instances, start,
+    config, app, db, store, queue, trust, outbox, runner, scheduler, reconciler, deps, notify, services: instances, start, levers,
     async listen() {
       await app.listen({ host: config.server.host, port: config.server.port });
       const addr = app.server.address();
@@ -293,6 +327,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
       const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
       baseUrl = config.server.publicUrl ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
       if (start?.created || existsSync(join(config.core.dataDir, 'client.json'))) writeClientProfile(config, baseUrl, start);
+      levers?.start();
       if (worker) {
         runner!.start();
         outbox.start();
@@ -306,11 +341,12 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
       closed = true;
       draining = true;
       await app.close();
+      levers?.stop();
       await scheduler?.stop();
       await runner?.stop();
       await outbox.stop();
       await db.close();
-      if (raw instanceof S3ObjectStore) raw.destroy();
+      if (realStore instanceof S3ObjectStore) realStore.destroy();
     },
   };
 }

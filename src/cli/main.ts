@@ -3,6 +3,9 @@ import { loadConfig } from '../config/load.js';
 import { ConfigError } from '../config/section.js';
 import { UsageError } from './usage.js';
 import { redactUrlPassword } from '../security/redact.js';
+import { StateArchiveError } from '../testmode/errors.js';
+import { AdminApiError } from '../testmode/adminClient.js';
+import { startBanner } from './banner.js';
 
 const HELP = `logsnap — Huawei Cloud CSS/DCS/CCE/DWS log backup and snapshot APIs, for real.
 
@@ -23,6 +26,8 @@ Usage:
                                          decrypt an artifact offline
   logsnap webhook add|list|show|enable|disable|rm|deliveries|ping
                                          signed webhooks of the project (logsnap webhook help)
+  logsnap test clock|fault|reset …       test levers of a server in test mode (logsnap test help)
+  logsnap state export|import FILE       the whole state as one archive (logsnap state help)
   logsnap help
 
 Examples:
@@ -33,25 +38,11 @@ Examples:
 async function serve(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' } }, allowPositionals: false });
   const config = loadConfig({ file: values.config });
+  // loaded here, not at start: `logsnap call` and `logsnap test` stay quick to start
   const { createRuntime } = await import('../runtime.js');
   const rt = await createRuntime({ config });
   const url = await rt.listen();
-  const s = rt.start;
-  const lines = [
-    '',
-    `logsnap ${config.core.role === 'all' ? '' : `(${config.core.role}) `}listening on ${url}`,
-    `  database: ${redactUrlPassword(config.database.url)}`,
-    `  objects:  ${config.storage.driver === 'fs' ? config.storage.root : `s3 bucket ${config.storage.s3?.bucket}`}`,
-    `  API docs: ${url}/docs  (OpenAPI: ${url}/openapi.json)`,
-  ];
-  if (s) {
-    lines.push(`  project id: ${s.projectId}`, `  access key: ${s.ak}`);
-    lines.push(s.sk ? `  secret key: ${s.sk}   (shown at first start only; kept in ${config.core.dataDir}/client.json, mode 0600)` : `  secret key: in ${config.core.dataDir}/client.json`);
-    if (s.adminToken) lines.push(`  admin token: ${s.adminToken}   (kept in ${config.core.dataDir}/admin-token)`);
-    lines.push(...s.demo.map((d) => `  ${d}`));
-    lines.push('', 'Try it (signed with the AK/SK above):', '  npx logsnap call css ListClustersDetails', '');
-  }
-  process.stdout.write(lines.join('\n') + '\n');
+  process.stdout.write(startBanner(config, url, rt.start, config.core.testMode ? rt.deps.clock.now() : undefined));
   let stopping = false;
   const stop = async (sig: string) => {
     if (stopping) return;
@@ -95,6 +86,12 @@ async function main(): Promise<void> {
       case 'webhook':
         process.exitCode = await (await import('./webhook.js')).webhookCommand(rest);
         break;
+      case 'test':
+        process.exitCode = await (await import('./test.js')).testCommand(rest);
+        break;
+      case 'state':
+        process.exitCode = await (await import('./state.js')).stateCommand(rest);
+        break;
       case undefined:
       case 'help':
       case '--help':
@@ -109,6 +106,10 @@ async function main(): Promise<void> {
     if (e instanceof ConfigError || e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`logsnap: ${(e as Error).message}\n`);
       process.exit(2);
+    }
+    if (e instanceof StateArchiveError || e instanceof AdminApiError) {
+      process.stderr.write(`logsnap: ${e.message}\n`);
+      process.exit(1);
     }
     process.stderr.write(`logsnap: ${(e as Error).message}\n`);
     process.exit(1);

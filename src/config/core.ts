@@ -15,6 +15,11 @@ export const coreSection = defineSection({
       demo: Type.Boolean({ default: true }),
       /** IANA time zone for timestamps rendered in local time (CCE task times) */
       timeZone: Type.String({ default: 'Asia/Shanghai', minLength: 1 }),
+      /**
+       * test levers for emulator users (docs/testing.md): a test clock, fault injection, reset and
+       * state import under /admin/v1/test/…; off: those endpoints do not exist and time is the system clock
+       */
+      testMode: Type.Boolean({ default: false }),
     },
     { additionalProperties: false },
   ),
@@ -24,6 +29,7 @@ export const coreSection = defineSection({
     LOGSNAP_BOOTSTRAP: 'bootstrap',
     LOGSNAP_DEMO: 'demo',
     LOGSNAP_TIME_ZONE: 'timeZone',
+    LOGSNAP_TEST_MODE: 'testMode',
   },
 });
 

@@ -5,6 +5,7 @@ import type { Database } from '../db/types.js';
 import { hex32 } from '../security/ids.js';
 import type { Clock, JobQueue, JobRow } from './queue.js';
 import { ClaimLoop } from './claimLoop.js';
+import { runInJob } from './jobContext.js';
 
 export interface JobContext<P = unknown> {
   job: JobRow;
@@ -218,7 +219,8 @@ export class JobRunner {
       },
     };
     try {
-      const result = await kind.run(ctx);
+      // the job scope (jobContext.ts): lets adapter wrappers know which job they serve
+      const result = await runInJob(job, ctx, (c) => kind.run(c));
       clearInterval(heartbeat);
       if (controller.signal.aborted) throw controller.signal.reason ?? new Error('aborted');
       const now = this.clock.now();

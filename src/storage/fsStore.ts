@@ -145,6 +145,17 @@ export class FsObjectStore implements ObjectStore {
     }
   }
 
+  async *buckets(): AsyncIterable<string> {
+    let entries;
+    try {
+      entries = await readdir(this.root, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    const names = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
+    for (const n of names) yield n;
+  }
+
   async delete(bucket: string, key: string): Promise<void> {
     const p = this.#path(bucket, key);
     await rm(p, { force: true });

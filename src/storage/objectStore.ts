@@ -55,6 +55,8 @@ export interface ObjectStore {
   head(bucket: string, key: string): Promise<ObjectInfo | null>;
   /** Objects whose key starts with prefix, in key order. */
   list(bucket: string, prefix?: string): AsyncIterable<ObjectInfo>;
+  /** Every bucket written to (one emptied since may still be listed), in name order: test reset and state export walk the whole store. */
+  buckets?(): AsyncIterable<string>;
   /** Delete; deleting a missing object is not an error. */
   delete(bucket: string, key: string): Promise<void>;
   /** A URL that downloads the object without other credentials until `expiresAt` (epoch ms). */

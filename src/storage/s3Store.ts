@@ -374,6 +374,19 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
+  /** Logical buckets: the first segment of every key of the real bucket (staging objects left out). */
+  async *buckets(): AsyncIterable<string> {
+    let last: string | undefined;
+    for await (const o of this.#listRaw('')) {
+      const slash = o.Key!.indexOf('/');
+      if (slash <= 0) continue;
+      const bucket = o.Key!.slice(0, slash);
+      if (bucket.startsWith('.') || bucket === last) continue;
+      last = bucket;
+      yield bucket;
+    }
+  }
+
   /**
    * Every object under `prefix`, in key order. Pages are chained with StartAfter (the last key
    * seen) rather than continuation tokens: equivalent on S3, and it works with servers whose

@@ -431,6 +431,15 @@ function contract(name: string, make: () => Promise<Harness>) {
       assert.deepEqual(await store.usage(), { objects: before.objects + 1, bytes: before.bytes + 234 });
     });
 
+    test('buckets: every bucket written to, in name order, never the staging area', T, async () => {
+      await store.put('bkt-zz-buckets', 'a/b.txt', Readable.from([Buffer.from('x')]));
+      const names: string[] = [];
+      for await (const b of store.buckets!()) names.push(b);
+      assert.ok(names.includes('bkt-one') && names.includes('bkt-list') && names.includes('bkt-zz-buckets'), names.join(','));
+      assert.deepEqual(names, [...names].sort());
+      assert.deepEqual(names.filter((n) => n.startsWith('.')), []);
+    });
+
     test('sweepTemporary removes old leftovers of interrupted puts, keeps recent ones and objects', T, async () => {
       const exists = await h.plantTemporary();
       await store.sweepTemporary(3600_000);

@@ -19,7 +19,14 @@ const MESSAGES: Record<VerifyFailure, string> = {
 
 export interface AuthDeps {
   projects: Projects;
+  /** token expiry (the test clock in test mode) */
   clock: Clock;
+  /**
+   * The AK/SK signature's X-Sdk-Date window is checked against the process's real clock, never the
+   * test clock: SDK clients sign with their own real clock, so a moved test clock must not make
+   * every signature stale.
+   */
+  wallClock: Clock;
   maxSkewMs: number;
   adminTokenHash: () => string;
 }
@@ -36,7 +43,7 @@ export async function authenticateProject(req: FastifyRequest, deps: AuthDeps): 
     const result = await verifyRequest(
       { method: req.method, url: req.raw.url ?? req.url, headers: req.headers, body: req.rawBody ?? Buffer.alloc(0) },
       {
-        now: deps.clock.now(),
+        now: deps.wallClock.now(),
         maxSkewMs: deps.maxSkewMs,
         lookup: async (ak) => {
           const s = await deps.projects.secretFor(ak);
