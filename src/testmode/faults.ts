@@ -85,6 +85,7 @@ class InjectedError extends AppError {
   constructor(code: string, status: number, message: string) {
     super('APIGW.0500', message);
     Object.defineProperty(this, 'code', { value: code });
+    Object.defineProperty(this, 'wireCode', { value: code });
     Object.defineProperty(this, 'status', { value: status });
   }
 }
