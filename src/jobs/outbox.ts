@@ -276,7 +276,8 @@ export class Outbox {
     // a handler still running after its signal aborted keeps the item for one more lease
     const holdUntil = settled ? null : now + this.#opts.leaseMs;
     if (error instanceof Shutdown) {
-      await finish({ lease_owner: null, lease_expires_at: holdUntil, run_at: now, last_error: message });
+      // due as it was: a shutdown is not the item's failure and must not push it later
+      await finish({ lease_owner: null, lease_expires_at: holdUntil, run_at: row.run_at, last_error: message });
       log.info('outbox item released at shutdown');
       return;
     }

@@ -259,6 +259,9 @@ async function readThrough(body: Readable, stages: Transform[], checker: Checker
     else {
       sink.once('finish', () => resolve(undefined));
       sink.once('error', (e) => resolve(e));
+      // destroyed without an error (the read failed, e.g. the object was deleted while being
+      // verified): neither 'finish' nor 'error' comes, only 'close'
+      sink.once('close', () => resolve(undefined));
     }
   });
   head.on('error', (e) => (downstreamError ??= e));
