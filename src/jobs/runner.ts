@@ -362,7 +362,13 @@ export class JobRunner {
       const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), this.opts.drainMs).unref());
       if ((await Promise.race([all, timeout])) === 'timeout') {
         for (const p of this.#active.values()) p.controller.abort(new ShutdownSignal());
-        await Promise.all([...this.#active.values()].map((p) => p.done));
+        // a handler that ignores its signal must not hold the process forever: its lease expires
+        // and the sweep of another (or the next) process recovers the job
+        const left = [...this.#active.entries()];
+        const grace = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), Math.max(1000, this.opts.drainMs)).unref());
+        if ((await Promise.race([Promise.all(left.map(([, p]) => p.done)), grace])) === 'timeout') {
+          this.log.error({ jobs: [...this.#active.keys()] }, 'jobs still running after shutdown was signalled; leaving them to the lease sweep');
+        }
       }
     }
   }
