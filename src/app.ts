@@ -4,7 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { Ajv } from 'ajv';
 import { AppError, appError, type ErrorCode } from './http/errors/catalogue.js';
 import { INVALID_REQUEST, renderError, type ErrorStyle } from './http/errors/render.js';
-import { authenticateAdmin, authenticateProject, type AuthDeps } from './http/auth/plugin.js';
+import { authenticateAdmin, authenticateEither, authenticateProject, type AuthDeps } from './http/auth/plugin.js';
 import type { RouteGroup } from './http/route.js';
 import type { Metrics } from './observability/metrics.js';
 import { hex32 } from './security/ids.js';
@@ -73,6 +73,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const mode = req.routeOptions.config?.auth ?? 'none';
     if (mode === 'project') await authenticateProject(req, deps.auth);
     else if (mode === 'admin') authenticateAdmin(req, deps.auth);
+    else if (mode === 'either') await authenticateEither(req, deps.auth);
     const raw = req.rawBody;
     if (raw && raw.length > 0) {
       try {
@@ -133,7 +134,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   for (const group of deps.groups) {
     for (const r of group.routes) {
       const auth = r.auth ?? 'project';
-      const security = auth === 'project' ? [{ aksk: [] }, { token: [] }] : auth === 'admin' ? [{ admin: [] }] : [];
+      const security = auth === 'project' ? [{ aksk: [] }, { token: [] }] : auth === 'admin' ? [{ admin: [] }] : auth === 'either' ? [{ admin: [] }, { token: [] }, { aksk: [] }] : [];
       const schema = { ...r.schema, operationId: r.operationId, summary: r.summary, description: r.description, tags: [group.tag], security };
       const config = { style: group.style, auth, operationId: r.operationId, service: group.mountPrefix?.slice(1) };
       const handler = async (req: FastifyRequest, reply: import('fastify').FastifyReply) => {

@@ -10,6 +10,7 @@ import { openDb, type Db } from './db/index.js';
 import { migrate, type NamedMigrations } from './db/migrate.js';
 import * as m0001 from './db/migrations/0001_platform.js';
 import * as m0002 from './db/migrations/0002_job_origin.js';
+import * as m0060 from './db/migrations/0060_console_job_indexes.js';
 import { SecretBox, parseMasterKey, sha256hex } from './security/secrets.js';
 import { newToken } from './security/ids.js';
 import { Projects } from './projects/projects.js';
@@ -30,8 +31,13 @@ import type { RouteGroup } from './http/route.js';
 import { SERVICES } from './services/index.js';
 import type { ServiceDeps, ServiceInstance, ServiceModule } from './services/types.js';
 import { redactUrlPassword } from './security/redact.js';
+import { ReadModel } from './readModel/readModel.js';
+import { LiveJobs } from './readModel/live.js';
+import { consoleRoutes } from './http/routes/console/index.js';
+import { adminConsoleRoutes } from './http/routes/admin/index.js';
+import { consoleAssetRoutes, defaultConsoleDir } from './http/routes/console/consoleAssets.js';
 
-export const PLATFORM_MIGRATIONS: NamedMigrations = { '0001_platform': m0001, '0002_job_origin': m0002 };
+export const PLATFORM_MIGRATIONS: NamedMigrations = { '0001_platform': m0001, '0002_job_origin': m0002, '0060_console_job_indexes': m0060 };
 
 export interface RuntimeOptions {
   config: Config;
@@ -163,6 +169,9 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const clusters = new Clusters(db, box, clock, engines);
   const queue = new JobQueue(db, clock);
   const metrics = createMetrics(queue, store);
+  const titles = Object.fromEntries(services.map((s) => [s.name, s.title]));
+  const read = new ReadModel({ db, store, clock, clusters, linkTtlSeconds: config.storage.linkTtlSeconds, titles });
+  const live = new LiveJobs(db, clock, log, { intervalMs: config.console.liveIntervalMs });
 
   const deps: ServiceDeps = { config, db, store, queue, clock, log, clusters, projects, publicUrl };
   const instances = services.map((s) => s.create(deps));
@@ -207,6 +216,9 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   ];
   if (config.core.role !== 'worker') {
     groups.push({ style: 'admin', tag: 'admin', routes: adminRoutes({ projects, clusters, queue, db, store, clock, linkTtlSeconds: config.storage.linkTtlSeconds }) });
+    groups.push({ style: 'admin', tag: 'admin', routes: adminConsoleRoutes({ projects, clusters, engines: Object.fromEntries(services.map((s) => [s.name, { ...s.engine, title: s.title }])), probeTimeoutMs: 5000 }) });
+    groups.push({ style: 'admin', tag: 'console', routes: consoleRoutes({ read, live }) });
+    if (config.console.enabled) groups.push({ style: 'gateway', tag: 'console', routes: consoleAssetRoutes({ dir: config.console.dir ?? defaultConsoleDir() }) });
     groups.push({ style: 'gateway', tag: 'jobs', routes: jobRoutes({ queue }) });
     groups.push({ style: 'gateway', tag: 'iam', routes: iamRoutes({ projects }) });
     services.forEach((s, i) => groups.push({ style: s.name, tag: s.name, mountPrefix: `/${s.name}`, routes: instances[i].routes }));
@@ -218,6 +230,8 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     auth: { projects, clock, maxSkewMs: config.security.maxClockSkewSeconds * 1000, adminTokenHash: () => adminTokenHash },
   });
   appRef = app;
+  // server-sent event streams stay open: end them before the server waits for its connections
+  app.addHook('preClose', async () => live.close());
 
   let closed = false;
   return {

@@ -32,6 +32,14 @@ async function serve(argv: string[]): Promise<void> {
     `  objects:  ${config.storage.driver === 'fs' ? config.storage.root : `s3 bucket ${config.storage.s3?.bucket}`}`,
     `  API docs: ${url}/docs  (OpenAPI: ${url}/openapi.json)`,
   ];
+  if (config.console.enabled && config.core.role !== 'worker') {
+    const how = s?.adminToken
+      ? 'sign in with the admin token below'
+      : config.security.adminToken
+        ? 'sign in with the admin token (LOGSNAP_ADMIN_TOKEN)'
+        : `sign in with the admin token in ${config.core.dataDir}/admin-token`;
+    lines.push(`  console:  ${url}/console/  (${how}, or a project token)`);
+  }
   if (s) {
     lines.push(`  project id: ${s.projectId}`, `  access key: ${s.ak}`);
     lines.push(s.sk ? `  secret key: ${s.sk}   (shown at first start only; kept in ${config.core.dataDir}/client.json, mode 0600)` : `  secret key: in ${config.core.dataDir}/client.json`);

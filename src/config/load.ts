@@ -10,6 +10,7 @@ import { databaseSection } from '../db/config.js';
 import { storageSection } from '../storage/config.js';
 import { securitySection } from '../security/config.js';
 import { jobsSection } from '../jobs/config.js';
+import { consoleSection } from '../readModel/config.js';
 
 type V<S extends ConfigSection> = Static<S['schema']>;
 
@@ -20,6 +21,7 @@ export interface Config {
   storage: V<typeof storageSection> & { root: string };
   security: V<typeof securitySection>;
   jobs: V<typeof jobsSection>;
+  console: V<typeof consoleSection>;
   projects: Static<typeof SeedProject>[];
   /** path of the config file, when one was given */
   file?: string;
@@ -33,7 +35,7 @@ export interface LoadOptions {
   overrides?: Record<string, unknown>;
 }
 
-const SECTIONS = [coreSection, serverSection, databaseSection, storageSection, securitySection, jobsSection] as const;
+const SECTIONS = [coreSection, serverSection, databaseSection, storageSection, securitySection, jobsSection, consoleSection] as const;
 const TOP_KEYS = new Set<string>([...SECTIONS.map((s) => s.key), 'projects']);
 
 /** Load and validate the whole configuration. Throws ConfigError with every problem found. */

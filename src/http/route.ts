@@ -25,7 +25,7 @@ export type RouteRequest<R extends RouteSchema> = FastifyRequest<{
 export interface RouteDef<R extends RouteSchema = RouteSchema> {
   /** The SDK operation name, e.g. `CreateLogBackup` (also the OpenAPI operationId). */
   operationId: string;
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
   /** Fastify path, e.g. `/v1.0/:project_id/clusters/:cluster_id/logs/collect` */
   url: string;
   summary: string;
@@ -33,9 +33,10 @@ export interface RouteDef<R extends RouteSchema = RouteSchema> {
   schema: R;
   /**
    * `project` (default): AK/SK signature or X-Auth-Token; a `project_id` path parameter must be
-   * the caller's project. `admin`: the admin token. `none`: public (health, docs, signed links).
+   * the caller's project. `admin`: the admin token. `either`: the admin token (every project) or a
+   * project credential (its own project only; see http/auth/scope.ts). `none`: public (health, docs, signed links).
    */
-  auth?: 'project' | 'admin' | 'none';
+  auth?: 'project' | 'admin' | 'either' | 'none';
   handler(req: RouteRequest<R>, reply: FastifyReply): Promise<unknown>;
 }
 
@@ -56,12 +57,14 @@ export interface RouteGroup {
 declare module 'fastify' {
   interface FastifyContextConfig {
     style?: ErrorStyle | 'admin';
-    auth?: 'project' | 'admin' | 'none';
+    auth?: 'project' | 'admin' | 'either' | 'none';
     operationId?: string;
     service?: string;
   }
   interface FastifyRequest {
     rawBody?: Buffer;
     caller?: { projectId: string; via: 'aksk' | 'token'; accessKey?: string; tokenId?: string };
+    /** set by `either` routes when the admin token authenticated the request */
+    admin?: boolean;
   }
 }

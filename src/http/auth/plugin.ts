@@ -76,3 +76,15 @@ export function authenticateAdmin(req: FastifyRequest, deps: AuthDeps): void {
   const ctx = currentRequest();
   if (ctx) ctx.caller = 'admin';
 }
+
+/**
+ * Admin token (`Authorization: Bearer …` or `X-Admin-Token`) → an admin caller (every project);
+ * anything else → a project caller (AK/SK or X-Auth-Token), restricted to its project.
+ */
+export async function authenticateEither(req: FastifyRequest, deps: AuthDeps): Promise<void> {
+  const auth = req.headers.authorization;
+  if (typeof req.headers['x-admin-token'] === 'string' || auth?.startsWith('Bearer ')) {
+    authenticateAdmin(req, deps);
+    req.admin = true;
+  } else await authenticateProject(req, deps);
+}

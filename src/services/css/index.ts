@@ -28,7 +28,7 @@ export const cssService: ServiceModule = {
       ],
       jobKinds: [css.jobKind()],
       schedules: [css.schedule()],
-      demo: (projectId) => cssDemo(deps, projectId),
+      demo: (projectId) => cssDemo(deps, projectId, css),
     };
   },
 };
