@@ -114,10 +114,9 @@ export function buildPreview(call: Call, opts: { origin: string }): Preview {
     ].join('\n');
   } else if (op.auth === 'either') {
     const options: Record<string, unknown> = { method: op.method, url: op.path, contentType: 'application/json' };
-    const pathParams = Object.fromEntries(Object.entries(call.path ?? {}).filter(([k]) => k !== 'project_id'));
-    if (Object.keys(pathParams).length) options.pathParams = pathParams;
-    const q = Object.fromEntries(Object.entries(call.query ?? {}).filter(([, v]) => v !== undefined && v !== ''));
-    if (Object.keys(q).length) options.queryParams = q;
+    // the core client needs all three maps, even empty
+    options.pathParams = Object.fromEntries(Object.entries(call.path ?? {}).filter(([k]) => k !== 'project_id'));
+    options.queryParams = Object.fromEntries(Object.entries(call.query ?? {}).filter(([, v]) => v !== undefined && v !== ''));
     options.headers = {};
     if (body !== undefined) options.data = body;
     node = [

@@ -117,7 +117,7 @@ export async function openSnapshot(engine: CceEngineT, opts: { connectTimeoutMs:
 /** Maintenance Status of every endpoint (test connection); one line per endpoint, secrets scrubbed. */
 export async function etcdStatus(engine: CceEngineT, timeoutMs: number): Promise<{ endpoint: string; ok: boolean; message: string; details: string[] }[]> {
   return Promise.all(engine.endpoints.map(async (raw) => {
-    const endpoint = redactUrlPassword(raw);
+    const endpoint = raw.includes('@') ? redactUrlPassword(raw) : raw;
     const client = clientFor(engine, raw, timeoutMs);
     try {
       const s = await client.maintenance.status({ deadline: Date.now() + timeoutMs });

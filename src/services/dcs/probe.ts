@@ -9,7 +9,7 @@ import { resolveLogFile, withNode } from './redisNode.js';
 export async function probeDcs(engine: unknown, opts: { timeoutMs: number }): Promise<ProbeCheck[]> {
   const nodes = (engine as DcsEngineT).nodes;
   return Promise.all(nodes.map(async (n): Promise<ProbeCheck> => {
-    const target = `replica ${n.replicationId}: ${redactUrlPassword(n.url)}`;
+    const target = `replica ${n.replicationId}: ${n.url.includes('@') ? redactUrlPassword(n.url) : n.url}`;
     try {
       return await withNode(n, opts.timeoutMs, async (redis) => {
         const info = String(await redis.info('server'));

@@ -10,8 +10,8 @@ export const listClusterRuns = (d: ConsoleRouteDeps) =>
     summary: 'The last N backups / collections / snapshots of a cluster with size, duration and outcome (charts)',
     schema: {
       params: Type.Object({ cluster_id: Type.String({ minLength: 1, maxLength: 64 }) }),
-      querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }) }),
+      querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })) }),
       response: { 200: ClusterRunsResponse },
     },
-    handler: async (req) => d.read.runs(scopeOf(req), req.params.cluster_id, req.query.limit),
+    handler: async (req) => d.read.runs(scopeOf(req), req.params.cluster_id, req.query.limit ?? 50),
   });

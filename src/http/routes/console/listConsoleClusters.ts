@@ -1,7 +1,7 @@
 import { defineRoute } from '../../route.js';
 import { scopeOf } from '../../auth/scope.js';
 import type { ServiceName } from '../../../clusters/clusters.js';
-import { ListClustersQuery, ListClustersResponse } from './schemas.js';
+import { ListClustersQuery, ListClustersResponse, paging } from './schemas.js';
 import type { ConsoleRouteDeps } from './deps.js';
 
 export const listConsoleClusters = (d: ConsoleRouteDeps) =>
@@ -11,6 +11,6 @@ export const listConsoleClusters = (d: ConsoleRouteDeps) =>
     schema: { querystring: ListClustersQuery, response: { 200: ListClustersResponse } },
     handler: async (req) => {
       const q = req.query;
-      return d.read.listClusters(scopeOf(req, q.project_id), { service: q.service as ServiceName | undefined, q: q.q, offset: q.offset, limit: q.limit });
+      return d.read.listClusters(scopeOf(req, q.project_id), { service: q.service as ServiceName | undefined, q: q.q, ...paging(q) });
     },
   });

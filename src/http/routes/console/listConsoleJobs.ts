@@ -1,7 +1,7 @@
 import { defineRoute } from '../../route.js';
 import { scopeOf } from '../../auth/scope.js';
 import type { ServiceName } from '../../../clusters/clusters.js';
-import { ListJobsQuery, ListJobsResponse } from './schemas.js';
+import { ListJobsQuery, ListJobsResponse, paging } from './schemas.js';
 import type { ConsoleRouteDeps } from './deps.js';
 
 export const listConsoleJobs = (d: ConsoleRouteDeps) =>
@@ -11,6 +11,6 @@ export const listConsoleJobs = (d: ConsoleRouteDeps) =>
     schema: { querystring: ListJobsQuery, response: { 200: ListJobsResponse } },
     handler: async (req) => {
       const q = req.query;
-      return d.read.listJobs(scopeOf(req, q.project_id), { ...q, service: q.service as ServiceName | undefined });
+      return d.read.listJobs(scopeOf(req, q.project_id), { ...q, ...paging(q), service: q.service as ServiceName | undefined });
     },
   });

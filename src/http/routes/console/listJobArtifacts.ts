@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { defineRoute } from '../../route.js';
 import { scopeOf } from '../../auth/scope.js';
-import { ArtifactsResponse, Paging } from './schemas.js';
+import { ArtifactsResponse, Paging, paging } from './schemas.js';
 import type { ConsoleRouteDeps } from './deps.js';
 
 export const listJobArtifacts = (d: ConsoleRouteDeps) =>
@@ -13,5 +13,5 @@ export const listJobArtifacts = (d: ConsoleRouteDeps) =>
       querystring: Type.Object(Paging),
       response: { 200: ArtifactsResponse },
     },
-    handler: async (req) => d.read.artifacts(scopeOf(req), req.params.job_id, req.query),
+    handler: async (req) => d.read.artifacts(scopeOf(req), req.params.job_id, paging(req.query)),
   });

@@ -9,10 +9,15 @@ const Nullable = <T extends import('@sinclair/typebox').TSchema>(t: T) => Type.U
 export const ServiceName = Type.Union([Type.Literal('css'), Type.Literal('dcs'), Type.Literal('cce'), Type.Literal('dws')]);
 const JobState = Type.Union(['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED'].map((s) => Type.Literal(s)));
 
+/** Query paging (defaults filled in by validation). */
 export const Paging = {
-  offset: Type.Integer({ minimum: 0, default: 0, description: '0-based index of the first item' }),
-  limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0, description: '0-based index of the first item' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
 };
+/** The paging a validated query carries (validation fills the defaults in). */
+export function paging(q: { offset?: number; limit?: number }): { offset: number; limit: number } {
+  return { offset: q.offset ?? 0, limit: q.limit ?? 50 };
+}
 
 /** One run (backup, collection, snapshot, restore) of a cluster: a job. */
 export const RunView = Type.Object({
