@@ -48,7 +48,7 @@ export function ActionButton(props: {
         >
           {props.label}
         </Button>
-        <Button size="sm" variant="ghost" onClick={() => setShowPreview(true)} aria-label={`Request of ${props.call.op.operationId}`} title="Show the request">
+        <Button size="sm" variant="ghost" onClick={() => setShowPreview(true)} aria-label="Show the request" title={`Show the request (${props.call.op.operationId})`}>
           {'</>'}
         </Button>
         {error ? <ErrorBox error={error} /> : null}

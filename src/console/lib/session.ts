@@ -46,8 +46,11 @@ export async function signIn(raw: string): Promise<string | null> {
   const token = raw.trim();
   if (!token) return 'Paste the admin token or a project token.';
   if (/\s/.test(token)) return 'A token has no spaces or line breaks; paste just the token.';
-  let r = await ask({ Authorization: `Bearer ${token}` });
-  if (r.status === 401) r = await ask({ 'X-Auth-Token': token });
+  // project tokens issued by logsnap start with lst_: ask in the likelier form first, so a valid
+  // token never meets a 401 on the way in
+  const forms = token.startsWith('lst_') ? [{ 'X-Auth-Token': token }, { Authorization: `Bearer ${token}` }] : [{ Authorization: `Bearer ${token}` }, { 'X-Auth-Token': token }];
+  let r = await ask(forms[0]);
+  if (r.status === 401 && !/expired/i.test(String(r.body?.error_msg ?? ''))) r = await ask(forms[1]);
   if (r.status === 200) {
     const s: Session = { ...(r.body as SessionResponseT), token, offset_ms: (r.body as SessionResponseT).server_time - Date.now() };
     sessionStorage.setItem(KEY, JSON.stringify(s));

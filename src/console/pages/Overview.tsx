@@ -179,7 +179,7 @@ function ServiceClusters(props: { service: string; projectId?: string; q: string
       {!d.data && d.loading ? <Loading /> : rows.length === 0 ? (
         <Empty>
           {props.q ? `No ${SERVICE_LABEL[props.service]} ${SERVICE_THINGS[props.service]} match “${props.q}”.` : `No ${SERVICE_LABEL[props.service]} ${SERVICE_THINGS[props.service]} yet.`}{' '}
-          {props.admin && !props.q ? <>Register one under <Link to="/admin">Administration</Link>.</> : null}
+          {props.admin && !props.q ? <Link to="/admin">Register one</Link> : null}
         </Empty>
       ) : (
         <>
