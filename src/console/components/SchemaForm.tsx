@@ -146,6 +146,8 @@ function SchemaNode(props: NodeProps) {
       />
     ));
     if (!props.path) return <div class="schema-root">{fields}</div>;
+    // an item of a list: its header (name, Remove) is drawn by the list
+    if (!props.name) return <div class="form-grid">{fields}</div>;
     return (
       <fieldset class="group">
         <legend>
@@ -166,9 +168,15 @@ function SchemaNode(props: NodeProps) {
       <fieldset class="group list">
         <legend>{human(props.name)}</legend>
         {hintOf(props.name, props.service) ? <p class="hint">{hintOf(props.name, props.service)}</p> : null}
-        {list.map((v, i) => (
+        {list.map((v, i) => {
+          const remove = (
+            <Button size="sm" variant="ghost" disabled={list.length <= min} onClick={() => props.onChange(list.filter((_, j) => j !== i))} aria-label={`Remove ${singular(props.name)} ${i + 1}`}>
+              Remove
+            </Button>
+          );
+          return (
           <div class={`list-item ${item.type === 'object' ? 'boxed' : 'inline'}`} key={i}>
-            {item.type === 'object' ? <div class="list-item-head">{human(singular(props.name))} {i + 1}</div> : null}
+            {item.type === 'object' ? <div class="list-item-head"><span>{human(singular(props.name))} {i + 1}</span>{remove}</div> : null}
             <SchemaNode
               name={item.type === 'object' ? '' : `${singular(props.name)} ${i + 1}`}
               path={`${props.path}.${i}`}
@@ -179,11 +187,10 @@ function SchemaNode(props: NodeProps) {
               problems={props.problems}
               onChange={(x) => props.onChange(list.map((y, j) => (j === i ? x : y)))}
             />
-            <Button size="sm" variant="ghost" disabled={list.length <= min} onClick={() => props.onChange(list.filter((_, j) => j !== i))} aria-label={`Remove ${singular(props.name)} ${i + 1}`}>
-              Remove
-            </Button>
+            {item.type === 'object' ? null : remove}
           </div>
-        ))}
+          );
+        })}
         <Button size="sm" onClick={() => props.onChange([...list, emptyOf(item)])}>Add {singular(props.name)}</Button>
         {err ? <p class="field-error">{err}</p> : null}
       </fieldset>

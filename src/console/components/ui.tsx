@@ -318,14 +318,15 @@ export function Facts(props: { items: [ComponentChildren, ComponentChildren][] }
   );
 }
 
-export function Table(props: { label: string; head: ComponentChildren[]; children: ComponentChildren; class?: string }) {
+/** A table with a labelled scroll region; `num` lists the right-aligned (numeric) columns. */
+export function Table(props: { label: string; head: ComponentChildren[]; children: ComponentChildren; class?: string; num?: number[] }) {
   return (
     <div class="table-wrap" tabIndex={0} role="region" aria-label={props.label}>
       <table class={`table ${props.class ?? ''}`}>
         <thead>
           <tr>
             {props.head.map((h, i) => (
-              <th key={i} scope="col">{h}</th>
+              <th key={i} scope="col" class={props.num?.includes(i) ? 'num' : undefined}>{h}</th>
             ))}
           </tr>
         </thead>

@@ -48,7 +48,7 @@ export async function signIn(raw: string): Promise<string | null> {
   if (/\s/.test(token)) return 'A token has no spaces or line breaks; paste just the token.';
   // project tokens issued by logsnap start with lst_: ask in the likelier form first, so a valid
   // token never meets a 401 on the way in
-  const forms = token.startsWith('lst_') ? [{ 'X-Auth-Token': token }, { Authorization: `Bearer ${token}` }] : [{ Authorization: `Bearer ${token}` }, { 'X-Auth-Token': token }];
+  const forms: Record<string, string>[] = token.startsWith('lst_') ? [{ 'X-Auth-Token': token }, { Authorization: `Bearer ${token}` }] : [{ Authorization: `Bearer ${token}` }, { 'X-Auth-Token': token }];
   let r = await ask(forms[0]);
   if (r.status === 401 && !/expired/i.test(String(r.body?.error_msg ?? ''))) r = await ask(forms[1]);
   if (r.status === 200) {

@@ -160,7 +160,7 @@ function Artifacts(props: { job: JobDetailT; version: number }) {
             <Empty>{props.job.state === 'SUCCEEDED' ? 'This job stored nothing that is still kept.' : props.job.state === 'FAILED' ? 'A failed job keeps nothing.' : 'Artifacts appear when the job has finished.'}</Empty>
           ) : (
             <>
-              <Table label="Artifacts" head={[css ? 'Node / file' : 'File', 'Size', 'sha256', css ? 'Stored' : 'Status', '']} class="artifacts">
+              <Table label="Artifacts" head={[css ? 'Node / file' : 'File', 'Size', 'sha256', css ? 'Stored' : 'Status', '']} num={[1]} class="artifacts">
                 {items.map((a, i) => (
                   <tr key={`${a.key ?? a.name}-${i}`} data-artifact={a.name}>
                     <td>

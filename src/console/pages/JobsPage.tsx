@@ -57,7 +57,7 @@ export function JobsPage() {
         <ErrorBox error={d.error} />
         {!d.data ? <Loading /> : rows.length === 0 ? <Empty>No jobs match.</Empty> : (
           <>
-            <Table label="Jobs" head={['Job', 'Cluster', 'State', 'Created', 'Duration', 'Started by', 'Message']}>
+            <Table label="Jobs" head={['Job', 'Cluster', 'State', 'Created', 'Duration', 'Started by', 'Message']} num={[4]}>
               {rows.map((j) => (
                 <tr key={j.id} data-job={j.id}>
                   <td><Link to={`/jobs/${j.id}`}>{kindLabel(j.kind)}</Link></td>

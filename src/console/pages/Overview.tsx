@@ -74,7 +74,7 @@ function StatTiles(props: { stats: OverviewResponseT | undefined }) {
               <span class="muted small">{svc?.noun}s</span>
             </div>
             <div class="tile-main">
-              <span class="tile-num">{x.clusters}</span> <span class="muted">{SERVICE_THINGS[x.service]}</span>
+              <span class="tile-num">{x.clusters}</span> <span class="muted">{x.clusters === 1 ? SERVICE_THINGS[x.service].replace(/s$/, '') : SERVICE_THINGS[x.service]}</span>
             </div>
             <div class="tile-foot">
               <span title="succeeded in the last 24 hours"><span class="dot ok" aria-hidden="true" />{x.succeeded_24h} ok</span>
@@ -183,7 +183,7 @@ function ServiceClusters(props: { service: string; projectId?: string; q: string
         </Empty>
       ) : (
         <>
-          <Table label={`${SERVICE_LABEL[props.service]} ${SERVICE_THINGS[props.service]}`} head={['Name', ...(props.admin ? ['Project'] : []), 'Status', `Last ${noun}`, 'When', 'Size', 'Duration']} class="clusters">
+          <Table label={`${SERVICE_LABEL[props.service]} ${SERVICE_THINGS[props.service]}`} head={['Name', ...(props.admin ? ['Project'] : []), 'Status', `Last ${noun}`, 'When', 'Size', 'Duration']} num={props.admin ? [5, 6] : [4, 5]} class="clusters">
             {rows.map((c: ClusterSummaryT) => (
               <tr key={c.id} data-cluster={c.id}>
                 <td class="name"><Link to={`/clusters/${c.id}`}>{c.name}</Link></td>
@@ -211,7 +211,7 @@ function Storage(props: { projectId?: string; admin: boolean }) {
     <Card title="Storage used" id="storage">
       <ErrorBox error={d.error} />
       {!d.data ? <Loading /> : rows.length === 0 ? <Empty>No projects.</Empty> : (
-        <Table label="Storage used per project" head={['Project', 'CSS', 'DCS', 'CCE', 'DWS', 'Total']}>
+        <Table label="Storage used per project" head={['Project', 'CSS', 'DCS', 'CCE', 'DWS', 'Total']} num={[1, 2, 3, 4, 5]}>
           {rows.map((p) => (
             <tr key={p.project_id}>
               <td>{p.project_name}</td>
@@ -254,7 +254,7 @@ export function Overview() {
     <div class="overview" data-ready={ready && stats.data ? 'true' : undefined}>
       <PageHeader
         title="Overview"
-        meta={admin ? (projectId ? `Project ${s.projects.find((p) => p.id === projectId)?.name ?? projectId}` : 'All projects') : `Project ${project?.name ?? s.project_id}`}
+        meta={admin ? undefined : `Project ${project?.name ?? s.project_id}`}
         actions={
           <div class="filters">
             {admin ? (

@@ -59,7 +59,7 @@ function Records(props: PanelProps) {
       <ErrorBox error={d.error} />
       {!d.data ? <Loading /> : rows.length === 0 ? <Empty>{status ? 'No backups with this status.' : 'No backups yet.'}</Empty> : (
         <>
-          <Table label="Log backup records" head={['Job', 'Type', 'Status', 'Started', 'Duration', 'Log path', '']}>
+          <Table label="Log backup records" head={['Job', 'Type', 'Status', 'Started', 'Duration', 'Log path', '']} num={[4]}>
             {rows.map((r) => <RecordRow key={r.id} r={r} />)}
           </Table>
           <Pager offset={offset} limit={limit} total={d.data.data.totalSize} onChange={setOffset} label="Backup pages" />

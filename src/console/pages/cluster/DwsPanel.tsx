@@ -140,7 +140,7 @@ function Snapshots(props: PanelProps) {
       <ErrorBox error={d.error} />
       {!d.data ? <Loading /> : rows.length === 0 ? <Empty>No snapshots yet.</Empty> : (
         <>
-          <Table label="Snapshots" head={['Name', 'Type', 'Status', 'Started', 'Size', 'sha256', '']}>
+          <Table label="Snapshots" head={['Name', 'Type', 'Status', 'Started', 'Size', 'sha256', '']} num={[4]}>
             {rows.map((s) => <SnapshotRow key={s.id} s={s} projectId={c.project_id} onRestore={setRestoring} onDeleted={() => setTick((t) => t + 1)} />)}
           </Table>
           <Pager offset={page * limit} limit={limit} total={d.data.data.count} onChange={(o) => setPage(Math.floor(o / limit))} label="Snapshot pages" />
