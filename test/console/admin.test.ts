@@ -12,6 +12,8 @@ import { chromiumSkip, ensureConsoleBuilt, launchChromium, nav, openConsole, sig
 import { redisSkip, REDIS_URL } from '../dcs/helpers.js';
 import { tmp } from '../css/helpers.js';
 import { todayIn } from '../../src/services/dcs/slicer.js';
+import { etcdSkip, startEtcd } from '../cce/etcdProcess.js';
+import { createHash } from 'node:crypto';
 
 const skipChromium = chromiumSkip();
 const MON = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -53,6 +55,43 @@ for (const { engine, skip } of await engines()) {
         assert.deepEqual(cp.errors, []);
       } finally {
         await cp.close();
+      }
+    });
+
+    test('CCE: a snapshot of a real etcd reaches Success live; its download has the recorded sha256; the restore steps use it', async (t) => {
+      const why = etcdSkip();
+      if (why) return t.skip(why);
+      const etcd = await startEtcd();
+      try {
+        etcd.ctl(['put', '/registry/pods/default/web-0', 'pod spec']);
+        const c = await s.rt.deps.clusters.register({ projectId: s.projectId, service: 'cce', name: 'k8s-up', engine: { endpoints: [etcd.endpoint] } });
+        const cp = await openConsole(chrome.browser, `${s.url}/console/`);
+        const { page } = cp;
+        try {
+          await signIn(page, s.adminToken);
+          await page.getByRole('link', { name: 'k8s-up' }).click();
+          await page.getByRole('button', { name: 'Take a snapshot' }).click();
+          const task = page.locator('#tasks tr[data-phase=Success]');
+          await task.waitFor({ timeout: 60_000 });
+          const [dl] = await Promise.all([page.waitForEvent('download'), task.getByRole('button', { name: 'Download' }).click()]);
+          const file = join(cp.downloadsDir, 'snapshot.db');
+          await dl.saveAs(file);
+          const sha = createHash('sha256').update(readFileSync(file)).digest('hex');
+          const uid = (await task.getAttribute('data-task'))!;
+          const job = await s.rt.queue.get(uid);
+          assert.equal(sha, JSON.parse(job!.result!).sha256, 'the downloaded bytes are the stored snapshot');
+          await page.getByRole('tab', { name: 'How to restore' }).click();
+          await page.locator('#restore pre', { hasText: sha }).waitFor();
+          const steps = await page.locator('#restore').innerText();
+          assert.ok(steps.includes(`echo "${sha}  ${uid}.db" | sha256sum -c -`), steps);
+          assert.match(steps, new RegExp(`etcdctl snapshot restore ${uid}\\.db`));
+          assert.match(page.url(), new RegExp(c.id));
+          assert.deepEqual(cp.errors, []);
+        } finally {
+          await cp.close();
+        }
+      } finally {
+        await etcd.stop();
       }
     });
 
