@@ -70,11 +70,13 @@ try {
   await eventually(async () => (await s.rt.queue.countsByKindAndState()).every((r) => r.state !== 'RUNNING' && r.state !== 'QUEUED'), 30_000);
 
   const chrome = await launchChromium();
-  const shot = async (page: Page, name: string, ready: string) => {
+  const shot = async (page: Page, name: string, ready: string, opts: { fullPage?: boolean } = {}) => {
     await page.locator(ready).first().waitFor({ timeout: 30_000 });
+    if (name !== 'sign-in') await page.locator('.live-status.live').waitFor({ timeout: 10_000 }).catch(() => undefined);
+    if (opts.fullPage) await page.evaluate('window.scrollTo(0, 0)');
     await page.evaluate('document.fonts && document.fonts.ready');
     await page.waitForTimeout(300); // let a chart or a transition settle before the picture
-    await page.screenshot({ path: join(OUT, `${name}.png`) });
+    await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: opts.fullPage });
     console.log(`docs/console/${name}.png`);
   };
   try {
@@ -102,8 +104,7 @@ try {
     await p.goto(`${s.url}/console/admin/projects/${s.projectId}/clusters/${clusters[1]}`);
     await p.getByRole('button', { name: 'Test connection' }).click();
     await p.locator('.probe').waitFor();
-    await p.locator('.probe').scrollIntoViewIfNeeded();
-    await shot(p, 'cluster-edit', '.probe');
+    await shot(p, 'cluster-edit', '.probe', { fullPage: true });
     await p.goto(`${s.url}/console/admin/projects/${s.projectId}`);
     await shot(p, 'admin-project', '#clusters tr[data-cluster]');
     await desk.close();

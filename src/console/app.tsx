@@ -86,7 +86,7 @@ export function App() {
         </Link>
         <Nav path={loc.path} admin={s.role === 'admin'} />
         <div class="topbar-right">
-          <span class={`live ${live}`} title={live === 'live' ? 'Live updates are on' : 'Live updates are reconnecting'}>
+          <span class={`live-status ${live}`} title={live === 'live' ? 'Live updates are on' : 'Live updates are reconnecting'}>
             <span class="live-dot" aria-hidden="true" />
             {live === 'live' ? 'Live' : live === 'off' ? 'Offline' : 'Connecting'}
           </span>

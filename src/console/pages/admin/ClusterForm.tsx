@@ -97,7 +97,7 @@ export function ClusterForm(props: { projectId: string; clusterId?: string }) {
   return (
     <div class="cluster-form">
       <PageHeader
-        crumbs={[{ to: '/admin', label: 'Administration' }, { to: `/admin/projects/${props.projectId}`, label: 'Project' }]}
+        crumbs={[{ to: '/admin', label: 'Administration' }, { to: `/admin/projects/${props.projectId}`, label: existing.data ? `Project ${existing.data.project_name}` : 'Project' }]}
         title={editing ? `Edit ${existing.data!.name}` : 'Register a cluster'}
         actions={editing ? <Link to={`/clusters/${props.clusterId}`} class="btn">Open cluster page</Link> : null}
       />
