@@ -3,12 +3,12 @@
  * overview's failures; DCS run logs are collected and downloaded; administration shows an SK and a
  * token exactly once, and an edited cluster keeps its masked secret (which no preview shows).
  */
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { engines, startServer, type TestServer } from '../helpers/server.js';
-import { chromiumSkip, ensureConsoleBuilt, launchChromium, nav, openConsole, signIn, type ChromiumHandle } from '../helpers/console.js';
+import { engines } from '../helpers/server.js';
+import { chromiumSkip, nav, openConsole, signIn, withConsoleServer } from '../helpers/console.js';
 import { redisSkip, REDIS_URL } from '../dcs/helpers.js';
 import { tmp } from '../css/helpers.js';
 import { todayIn } from '../../src/services/dcs/slicer.js';
@@ -20,18 +20,10 @@ const MON = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct
 
 for (const { engine, skip } of await engines()) {
   describe(`console: failures, DCS and administration in Chromium on ${engine}`, { skip: skip || skipChromium }, () => {
-    let s: TestServer;
-    let chrome: ChromiumHandle;
-    before(async () => {
-      await ensureConsoleBuilt();
-      [s, chrome] = await Promise.all([startServer({ engine, config: { console: { liveIntervalMs: 200 } } }), launchChromium()]);
-    });
-    after(async () => {
-      await chrome?.close();
-      await s?.close();
-    });
+    const f = withConsoleServer({ engine, config: { console: { liveIntervalMs: 200 } } });
 
     test('a snapshot of an unreachable etcd fails: the job page and the overview say why', async () => {
+      const { s, chrome } = f;
       const c = await s.rt.deps.clusters.register({ projectId: s.projectId, service: 'cce', name: 'k8s-down', engine: { endpoints: ['http://127.0.0.1:1'] } });
       const cp = await openConsole(chrome.browser, `${s.url}/console/clusters/${c.id}`);
       const { page } = cp;
@@ -59,6 +51,7 @@ for (const { engine, skip } of await engines()) {
     });
 
     test('CCE: a snapshot of a real etcd reaches Success live; its download has the recorded sha256; the restore steps use it', async (t) => {
+      const { s, chrome } = f;
       const why = etcdSkip();
       if (why) return t.skip(why);
       const etcd = await startEtcd();
@@ -96,6 +89,7 @@ for (const { engine, skip } of await engines()) {
     });
 
     test('DCS: collect today\'s run log of a replica, see the file succeed, download it', async (t) => {
+      const { s, chrome } = f;
       const why = await redisSkip();
       if (why) return t.skip(why);
       const zone = 'UTC';
@@ -128,6 +122,7 @@ for (const { engine, skip } of await engines()) {
     });
 
     test('administration: a new project\'s SK and a new token are shown once; an edit keeps the masked password, which no preview shows', async () => {
+      const { s, chrome } = f;
       const cp = await openConsole(chrome.browser, `${s.url}/console/`);
       const { page } = cp;
       try {

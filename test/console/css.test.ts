@@ -3,31 +3,23 @@
  * (testing the connection first), turn log backup on, back up, watch the live state reach
  * success, open the manifest and download files whose bytes are the source's.
  */
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { engines, startServer, type TestServer } from '../helpers/server.js';
-import { chromiumSkip, ensureConsoleBuilt, launchChromium, nav, openConsole, signIn, type ChromiumHandle } from '../helpers/console.js';
+import { engines } from '../helpers/server.js';
+import { chromiumSkip, nav, openConsole, signIn, withConsoleServer } from '../helpers/console.js';
 import { tmp } from '../css/helpers.js';
 
 const skipChromium = chromiumSkip();
 
 for (const { engine, skip } of await engines()) {
   describe(`console: CSS in Chromium on ${engine}`, { skip: skip || skipChromium }, () => {
-    let s: TestServer;
-    let chrome: ChromiumHandle;
-    before(async () => {
-      await ensureConsoleBuilt();
-      [s, chrome] = await Promise.all([startServer({ engine, config: { console: { liveIntervalMs: 200 } } }), launchChromium()]);
-    });
-    after(async () => {
-      await chrome?.close();
-      await s?.close();
-    });
+    const f = withConsoleServer({ engine, config: { console: { liveIntervalMs: 200 } } });
 
     test('register over a folder, test the connection, turn logs on, back up, follow it live, open the manifest, download the files', async () => {
+      const { s, chrome } = f;
       const logDir = tmp('console-css-');
       mkdirSync(join(logDir, 'old'));
       const plain = 'INFO [es-1] started\n'.repeat(3000) + 'WARN disk at 81%\n';

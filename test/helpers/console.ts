@@ -10,7 +10,9 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { before, after } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startServer, type StartOptions, type TestServer } from './server.js';
 import { ROOT } from './cli.js';
 
 export const CHROMIUM = process.env.LOGSNAP_CHROMIUM ?? '/usr/bin/chromium';
@@ -120,4 +122,21 @@ export async function signIn(page: Page, token: string): Promise<void> {
 /** Follow a link of the main navigation (Overview, Jobs, Administration). */
 export async function nav(page: Page, name: string): Promise<void> {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name }).click();
+}
+
+/**
+ * In a describe block: a server (started with `opts`) and one Chromium for its tests, the console
+ * built first; both stopped after. Read `s` and `chrome` inside the tests.
+ */
+export function withConsoleServer(opts: StartOptions): { s: TestServer; chrome: ChromiumHandle } {
+  const box = {} as { s: TestServer; chrome: ChromiumHandle };
+  before(async () => {
+    await ensureConsoleBuilt();
+    [box.s, box.chrome] = await Promise.all([startServer(opts), launchChromium()]);
+  });
+  after(async () => {
+    await box.chrome?.close();
+    await box.s?.close();
+  });
+  return box;
 }
