@@ -24,6 +24,7 @@ export interface LiveSubscriber {
 }
 
 type EventRow = Pick<JobRow, 'id' | 'kind' | 'state' | 'progress' | 'project_id' | 'cluster_id' | 'error' | 'attempts' | 'created_at' | 'started_at' | 'finished_at' | 'heartbeat_at' | 'lease_owner' | 'lease_expires_at' | 'updated_at'>;
+const PAGE = 500;
 const COLUMNS = ['id', 'kind', 'state', 'progress', 'project_id', 'cluster_id', 'error', 'attempts', 'created_at', 'started_at', 'finished_at', 'heartbeat_at', 'lease_owner', 'lease_expires_at', 'updated_at'] as const;
 const n = (v: number | null) => (v === null ? null : Number(v));
 
@@ -120,9 +121,20 @@ export class LiveJobs {
   async poll(): Promise<number> {
     this.polls++;
     const overlap = this.opts.overlapMs ?? 5000;
-    const rows = await this.db.kysely.selectFrom('jobs').select([...COLUMNS])
-      .where('updated_at', '>=', this.#cursor - overlap)
-      .orderBy('updated_at').limit(1000).execute();
+    // keyset pages through the window (a burst of changes is read whole, a page at a time)
+    const rows: EventRow[] = [];
+    let after: { t: number; id: string } | null = null;
+    for (let page = 0; page < 20; page++) {
+      const from = after;
+      const batch: EventRow[] = await this.db.kysely.selectFrom('jobs').select([...COLUMNS])
+        .where('updated_at', '>=', this.#cursor - overlap)
+        .$if(from !== null, (q) => q.where((eb) => eb.or([eb('updated_at', '>', from!.t), eb.and([eb('updated_at', '=', from!.t), eb('id', '>', from!.id)])])))
+        .orderBy('updated_at').orderBy('id').limit(PAGE).execute();
+      rows.push(...batch);
+      if (batch.length < PAGE) break;
+      const last = batch[batch.length - 1];
+      after = { t: Number(last.updated_at), id: last.id };
+    }
     let sent = 0;
     for (const r of rows) {
       const e = toEvent(r);

@@ -131,4 +131,26 @@ describe('live job events', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  test('a burst of changes larger than a page is delivered whole', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'logsnap-live-'));
+    const db = openDb(`sqlite:${join(dir, 'x.db')}`);
+    try {
+      await migrate(db, PLATFORM_MIGRATIONS);
+      const live = new LiveJobs(db, systemClock, pino({ level: 'silent' }) as never, { intervalMs: 60_000 });
+      const seen = new Set<string>();
+      const off = await live.subscribe({ projectId: null, send: (e) => seen.add(e.id), end() {} });
+      const queue = new JobQueue(db, systemClock);
+      await db.kysely.transaction().execute(async (trx) => {
+        for (let i = 0; i < 1234; i++) await queue.enqueue({ id: `b${i}`, kind: 'css.log-backup', projectId: 'p' }, trx);
+      });
+      await live.poll();
+      assert.equal(seen.size, 1234);
+      off();
+      await live.close();
+    } finally {
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
