@@ -101,7 +101,7 @@ export function ClusterPage(props: { id: string }) {
   const loc = useStore(location);
   const [version, setVersion] = useState(0);
   const d = useData((signal) => get<ClusterDetailT>({ op: OPS.ShowConsoleCluster, path: { cluster_id: props.id } }, { signal }), [props.id, version]);
-  useJobChanges(() => setVersion((v) => v + 1), 300);
+  useJobChanges((changed) => changed.some((e) => e.cluster_id === props.id) && setVersion((v) => v + 1), 300);
   const c = d.data;
   if (d.error && !c) {
     return (

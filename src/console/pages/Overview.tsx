@@ -5,7 +5,7 @@ import { session, serverNow } from '../lib/session';
 import { location, setQuery } from '../lib/router';
 import { useStore } from '../lib/store';
 import { useData } from '../lib/useData';
-import { liveJobs, onJobEvent } from '../lib/live';
+import { liveJobs, onJobEvent, type JobEvent } from '../lib/live';
 import { bytes, duration, kindLabel, SERVICE_LABEL, SERVICE_THINGS } from '../lib/format.js';
 import { Ago, Bytes, Card, Empty, ErrorBox, Link, Loading, PageHeader, Pager, Progress, StateBadge, Table } from '../components/ui';
 import type { ClusterSummaryT, JobSummaryT, ListClustersResponseT, ListJobsResponseT, OverviewResponseT, StorageResponseT } from '../../http/routes/console/schemas.js';
@@ -32,25 +32,27 @@ export function ClusterStatus(props: { status: string; service: string }) {
 }
 
 /**
- * Re-run `fn` (debounced) when a job changes in a way lists show: it appears, or it ends.
- * Progress ticks alone are drawn from the live store and need no reload.
+ * Re-run `fn` (debounced) when jobs change in a way lists show: one appears, or changes state.
+ * Progress ticks alone are drawn from the live store and need no reload. `fn` gets the jobs that
+ * changed (to reload only what they touch).
  */
-export function useJobChanges(fn: (service: string | null) => void, delay = 400): void {
+export function useJobChanges(fn: (changed: JobEvent[]) => void, delay = 400): void {
   const ref = useRef(fn);
   ref.current = fn;
   useEffect(() => {
     const seen = new Map<string, string>();
     let timer: number | undefined;
-    const pending = new Set<string | null>();
+    let pending: JobEvent[] = [];
     const off = onJobEvent((e) => {
       const before = seen.get(e.id);
       seen.set(e.id, e.state);
       if (before === e.state) return;
-      pending.add(serviceOfKind(e.kind));
+      pending.push(e);
       window.clearTimeout(timer);
       timer = window.setTimeout(() => {
-        for (const s of pending) ref.current(s);
-        pending.clear();
+        const batch = pending;
+        pending = [];
+        ref.current(batch);
       }, delay);
     });
     return () => {
@@ -161,8 +163,8 @@ function ServiceClusters(props: { service: string; projectId?: string; q: string
     (signal) => get<ListClustersResponseT>({ op: OPS.ListConsoleClusters, query: { service: props.service, project_id: props.projectId, q: props.q || undefined, offset, limit: PAGE } }, { signal }),
     [props.service, props.projectId, props.q, offset],
   );
-  useJobChanges((service) => {
-    if (service === props.service) d.reload();
+  useJobChanges((changed) => {
+    if (changed.some((e) => serviceOfKind(e.kind) === props.service)) d.reload();
   });
   const loaded = useRef(false);
   useEffect(() => {
@@ -205,7 +207,7 @@ function ServiceClusters(props: { service: string; projectId?: string; q: string
 
 function Storage(props: { projectId?: string; admin: boolean }) {
   const d = useData((signal) => get<StorageResponseT>({ op: OPS.ShowStorageUsage, query: { project_id: props.projectId } }, { signal }), [props.projectId]);
-  useJobChanges((svc) => svc && d.reload(), 1500);
+  useJobChanges((changed) => changed.some((e) => e.state === 'SUCCEEDED') && d.reload(), 1500);
   const rows = d.data?.projects ?? [];
   return (
     <Card title="Storage used" id="storage">

@@ -87,8 +87,8 @@ function LogSettings(props: PanelProps & { setting: LogSetting['logConfiguration
     <>
       <Card title="Log backup" id="log-switch">
         <p class="status-line" data-log-switch={on ? 'on' : 'off'}>
-          {on ? <StateBadge state="on" tone="ok" label="On" /> : <StateBadge state="off" tone="neutral" label="Off" />}{' '}
-          {on ? <>Backs up to <code>{s!.obsBucket}/{s!.basePath}</code> with agency <code>{s!.agency}</code>, updated <Ago t={s!.updateAt} />.</> : 'Turn it on to back up this cluster\'s logs.'}
+          {on ? <StateBadge state="on" tone="ok" label="On" /> : <StateBadge state="off" tone="neutral" label="Off" />}
+          <span>{on ? <>Backs up to <code>{s!.obsBucket}/{s!.basePath}</code> with agency <code>{s!.agency}</code>, updated <Ago t={s!.updateAt} />.</> : 'Turn it on to back up this cluster\'s logs.'}</span>
         </p>
         <ActionForm
           label="Log backup settings"
@@ -117,7 +117,7 @@ function LogSettings(props: PanelProps & { setting: LogSetting['logConfiguration
       </Card>
       <Card title="Automatic backup" id="policy">
         <p class="status-line">
-          {s?.autoEnable ? <><StateBadge state="on" tone="ok" label="On" /> One backup a day at <strong>{s.period}</strong>.</> : <><StateBadge state="off" tone="neutral" label="Off" /> No automatic backup.</>}
+          {s?.autoEnable ? <><StateBadge state="on" tone="ok" label="On" /><span>One backup a day at <strong>{s.period}</strong>.</span></> : <><StateBadge state="off" tone="neutral" label="Off" /><span>No automatic backup.</span></>}
         </p>
         {!on ? <Notice>Turn log backup on first.</Notice> : (
           <>

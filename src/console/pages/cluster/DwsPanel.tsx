@@ -163,15 +163,18 @@ function Policies(props: PanelProps) {
   const [auto, setAuto] = useState<boolean | null>(null);
   const reload = () => setTick((t) => t + 1);
   const keep = keepDay === '' ? p?.keep_day ?? 7 : Number(keepDay);
-  const autoOn = auto ?? p?.auto_backup ?? true;
+  // a first schedule turns automated snapshots on unless unticked
+  const autoOn = auto ?? (p ? p.backup_strategies.length === 0 || p.auto_backup : true);
   return (
     <Card title="Snapshot policy" id="policy">
       <ErrorBox error={d.error} />
       {!p ? <Loading /> : (
         <>
           <p class="status-line">
-            {p.auto_backup ? <StateBadge state="on" tone="ok" label="Automated" /> : <StateBadge state="off" tone="neutral" label="Paused" />} Automated snapshots are kept <strong>{p.keep_day}</strong> day{p.keep_day === 1 ? '' : 's'}.
-            Schedules are Quartz cron expressions in UTC.
+            {p.backup_strategies.length === 0 ? <StateBadge state="none" tone="neutral" label="Manual only" /> : p.auto_backup ? <StateBadge state="on" tone="ok" label="Automated" /> : <StateBadge state="off" tone="warn" label="Paused" />}
+            <span>
+              {p.backup_strategies.length === 0 ? 'No schedule yet: snapshots are taken by hand. ' : ''}Automated snapshots are kept <strong>{p.keep_day}</strong> day{p.keep_day === 1 ? '' : 's'}; schedules are Quartz cron expressions in UTC.
+            </span>
           </p>
           {p.backup_strategies.length === 0 ? <Empty>No backup strategy yet.</Empty> : (
             <Table label="Backup strategies" head={['Name', 'Schedule (UTC)', 'Next run', 'Type', '']}>
