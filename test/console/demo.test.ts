@@ -76,6 +76,8 @@ for (const { engine, skip } of await engines()) {
         await click(backup);
         await page.locator('.latest-run[data-state=SUCCEEDED]').waitFor({ timeout: 60_000 });
         assert.equal(clicks, 3);
+        // the size arrives with the cluster's reload that the job's end triggers
+        await page.locator('.latest-run', { hasText: /MiB/ }).waitFor();
         assert.match(await page.locator('.latest-run').innerText(), /Latest log backup\s*Succeeded.*· \d+(\.\d)? MiB/s);
         await page.locator('#records tr[data-status=SUCCESS]').waitFor();
         assert.deepEqual(cp.errors, []);
