@@ -47,6 +47,8 @@ export class LiveJobs {
   #timer?: NodeJS.Timeout;
   #polling?: Promise<void>;
   #started?: Promise<void>;
+  /** the poll loop is alive (a timer pending or a poll running): exactly one loop at a time */
+  #running = false;
   #closed = false;
   /** polls run so far (tests: one query loop, however many subscribers) */
   polls = 0;
@@ -69,7 +71,10 @@ export class LiveJobs {
   async subscribe(sub: LiveSubscriber): Promise<() => void> {
     if (this.#closed) throw new Error('live job events are shut down');
     this.#subs.add(sub);
-    if (!this.#timer && !this.#started) this.#started = this.#start();
+    if (!this.#running) {
+      this.#running = true;
+      this.#started = this.#start();
+    }
     await this.#started;
     for (const e of this.#seen.values()) if (this.#allowed(sub, e)) sub.send(e);
     return () => {
@@ -97,12 +102,16 @@ export class LiveJobs {
       this.#cursor = now;
     }
     this.#schedule();
-    this.#started = undefined;
   }
 
+  /** Next poll, or the loop ends when nobody listens (the next subscriber starts a fresh one). */
   #schedule(): void {
-    if (this.#closed || this.#subs.size === 0) return;
+    if (this.#closed || this.#subs.size === 0) {
+      this.#running = false;
+      return;
+    }
     this.#timer = setTimeout(() => {
+      this.#timer = undefined;
       this.#polling = this.poll()
         .then(() => undefined, (err) => this.log.warn({ err }, 'console live events: poll failed'))
         .finally(() => {
@@ -113,8 +122,12 @@ export class LiveJobs {
   }
 
   #stop(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    // between polls the loop ends here; during a poll it ends when the poll does (#schedule)
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+      this.#running = false;
+    }
   }
 
   /** One read of what changed since the last one, fanned out to every subscriber. */

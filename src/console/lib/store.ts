@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 
 /** A value others can watch (the console's whole state model: session, route, live jobs). */
 export class Store<T> {
@@ -17,9 +17,19 @@ export class Store<T> {
   }
 }
 
-/** Re-render when the store changes. */
+/**
+ * Re-render when the store changes. A change that lands between the render and the subscription
+ * (a stream connecting, a response arriving) is caught by comparing right after subscribing.
+ */
 export function useStore<T>(s: Store<T>): T {
+  const value = s.get();
+  const rendered = useRef(value);
+  rendered.current = value;
   const [, bump] = useState(0);
-  useEffect(() => s.subscribe(() => bump((n) => n + 1)), [s]);
-  return s.get();
+  useLayoutEffect(() => {
+    const off = s.subscribe(() => bump((n) => n + 1));
+    if (s.get() !== rendered.current) bump((n) => n + 1);
+    return off;
+  }, [s]);
+  return value;
 }
