@@ -12,6 +12,7 @@ import * as m0001 from './db/migrations/0001_platform.js';
 import * as m0002 from './db/migrations/0002_job_origin.js';
 import * as m0010 from './jobs/migrations/0010_failpath_outbox.js';
 import * as m0011 from './jobs/migrations/0011_failpath_reconcile_slots.js';
+import * as m0060 from './db/migrations/0060_console_job_indexes.js';
 import { SecretBox, parseMasterKey, sha256hex } from './security/secrets.js';
 import { newToken } from './security/ids.js';
 import { Projects } from './projects/projects.js';
@@ -39,10 +40,15 @@ import { Trust, TRUST_MIGRATIONS } from './trust/index.js';
 import { trustRoutes } from './trust/routes.js';
 import { createNotify, NOTIFY_MIGRATIONS, type Notify } from './notify/index.js';
 import { FaultyStore, Faults, TestClock, TestLevers, TEST_MODE_MIGRATIONS, installTestHooks, loadClockOffset, testRoutes } from './testmode/index.js';
+import { ReadModel } from './readModel/readModel.js';
+import { LiveJobs } from './readModel/live.js';
+import { consoleRoutes } from './http/routes/console/index.js';
+import { adminConsoleRoutes } from './http/routes/admin/index.js';
+import { consoleAssetRoutes, defaultConsoleDir } from './http/routes/console/consoleAssets.js';
 
 export const PLATFORM_MIGRATIONS: NamedMigrations = {
   '0001_platform': m0001, '0002_job_origin': m0002, '0010_failpath_outbox': m0010, '0011_failpath_reconcile_slots': m0011,
-  ...NOTIFY_MIGRATIONS, ...TEST_MODE_MIGRATIONS, ...TRUST_MIGRATIONS,
+  '0060_console_job_indexes': m0060, ...NOTIFY_MIGRATIONS, ...TEST_MODE_MIGRATIONS, ...TRUST_MIGRATIONS,
 };
 
 export interface RuntimeOptions {
@@ -210,6 +216,9 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const metrics = createMetrics(queue, store, { outbox, clock });
   trust.registerMetrics(metrics.registry);
   const notify = createNotify({ config, db, box, clock, log, registry: metrics.registry, projects, outbox });
+  const titles = Object.fromEntries(services.map((s) => [s.name, s.title]));
+  const read = new ReadModel({ db, store, clock, clusters, linkTtlSeconds: config.storage.linkTtlSeconds, titles });
+  const live = new LiveJobs(db, clock, log, { intervalMs: config.console.liveIntervalMs });
 
   const deps: ServiceDeps = { config, db, store, queue, outbox, events: notify.events, clock, log, clusters, projects, publicUrl, artifacts: trust.catalog };
   const instances = services.map((s) => s.create(deps));
@@ -300,6 +309,9 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     groups.push({ style: 'admin', tag: 'admin', routes: adminRoutes({ projects, clusters, queue, db, store, clock, linkTtlSeconds: config.storage.linkTtlSeconds }) });
     groups.push({ style: 'admin', tag: 'trust', routes: trustRoutes(trust, { projects }) });
     groups.push({ style: 'admin', tag: 'notify', routes: notify.routes });
+    groups.push({ style: 'admin', tag: 'admin', routes: adminConsoleRoutes({ projects, clusters, engines: Object.fromEntries(services.map((s) => [s.name, { ...s.engine, title: s.title }])), probeTimeoutMs: 5000 }) });
+    groups.push({ style: 'admin', tag: 'console', routes: consoleRoutes({ read, live }) });
+    if (config.console.enabled) groups.push({ style: 'gateway', tag: 'console', routes: consoleAssetRoutes({ dir: config.console.dir ?? defaultConsoleDir() }) });
     groups.push({ style: 'gateway', tag: 'jobs', routes: jobRoutes({ queue }) });
     groups.push({ style: 'gateway', tag: 'iam', routes: iamRoutes({ projects }) });
     services.forEach((s, i) => groups.push({ style: s.name, tag: s.name, mountPrefix: `/${s.name}`, routes: instances[i].routes }));
@@ -316,6 +328,8 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   });
   if (levers) installTestHooks(app, levers, faults!, config.server.bodyLimit);
   appRef = app;
+  // server-sent event streams stay open: end them before the server waits for its connections
+  app.addHook('preClose', async () => live.close());
 
   let closed = false;
   return {

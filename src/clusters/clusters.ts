@@ -32,12 +32,22 @@ export interface ClusterInput {
 export class ClusterValidationError extends Error {}
 export class ClusterExistsError extends Error {}
 
+/** One thing a connection test reached (a node, an endpoint, a database). Never holds a secret. */
+export interface ProbeCheck {
+  target: string;
+  ok: boolean;
+  message: string;
+  details: string[];
+}
+
 /** How each service validates and describes its clusters' engine connection. */
 export interface EngineSpec {
   schema: TSchema;
   defaultStatus: string;
   /** the engine with secrets masked, for listings */
   redact(engine: unknown): unknown;
+  /** reach the engine for real (list log folders, PING, etcd status, `select 1`), within `timeoutMs` per target */
+  probe?(engine: unknown, opts: { timeoutMs: number }): Promise<ProbeCheck[]>;
 }
 
 /** Registered clusters of every service. Engine connections are stored encrypted. */
@@ -142,6 +152,50 @@ export class Clusters {
     return rows.map((r) => this.#decode(r) as Cluster<E>);
   }
 
+  /**
+   * Change a cluster's name, status or engine (validated like a new one). Secrets come back masked
+   * from listings: an engine sent back with a masked value keeps the stored secret (see unredact).
+   */
+  async update(projectId: string, id: string, input: { name?: string; status?: string; engine?: unknown }): Promise<Cluster | undefined> {
+    const current = await this.getAny(id);
+    if (!current || current.project_id !== projectId) return undefined;
+    const engine = input.engine === undefined ? current.engine : this.unredact(current, input.engine);
+    this.validate(current.service, engine);
+    await this.db.kysely.updateTable('clusters')
+      .set({
+        ...(input.name !== undefined ? { name: input.name } : {}),
+        ...(input.status !== undefined ? { status: input.status } : {}),
+        ...(input.engine !== undefined ? { engine_enc: this.box.encrypt(JSON.stringify(engine)) } : {}),
+        updated_at: this.clock.now(),
+      })
+      .where('id', '=', id).where('project_id', '=', projectId)
+      .execute();
+    return this.getAny(id);
+  }
+
+  /**
+   * An engine edited from a masked listing, with the stored secrets put back: a value equal to
+   * the masked value at the same place is the stored value; a URL whose password is the mask gets
+   * the stored URL's password. Array items are matched by position.
+   */
+  unredact(current: Cluster, submitted: unknown): unknown {
+    const masked = this.redact(current).engine;
+    const walk = (sub: unknown, red: unknown, stored: unknown): unknown => {
+      if (typeof sub === 'string') {
+        if (typeof stored === 'string' && sub === red && red !== stored) return stored;
+        return typeof stored === 'string' ? withStoredPassword(sub, stored) : sub;
+      }
+      if (Array.isArray(sub)) return sub.map((v, i) => walk(v, Array.isArray(red) ? red[i] : undefined, Array.isArray(stored) ? stored[i] : undefined));
+      if (sub && typeof sub === 'object') {
+        const r = (red && typeof red === 'object' ? red : {}) as Record<string, unknown>;
+        const st = (stored && typeof stored === 'object' ? stored : {}) as Record<string, unknown>;
+        return Object.fromEntries(Object.entries(sub as Record<string, unknown>).map(([k, v]) => [k, walk(v, r[k], st[k])]));
+      }
+      return sub;
+    };
+    return walk(submitted, masked, current.engine);
+  }
+
   async setStatus(id: string, status: string): Promise<void> {
     await this.db.kysely.updateTable('clusters').set({ status, updated_at: this.clock.now() }).where('id', '=', id).execute();
   }
@@ -153,5 +207,20 @@ export class Clusters {
 
   redact(cluster: Cluster): Cluster {
     return { ...cluster, engine: this.engines[cluster.service]?.redact(cluster.engine) ?? cluster.engine };
+  }
+}
+
+export const MASK = '***';
+
+/** `scheme://user:***@host…` with the password of `stored` (same scheme), else `sub` unchanged. */
+function withStoredPassword(sub: string, stored: string): string {
+  try {
+    const u = new URL(sub);
+    const s = new URL(stored);
+    if (u.password !== MASK || !s.password || u.protocol !== s.protocol) return sub;
+    u.password = s.password;
+    return u.toString();
+  } catch {
+    return sub;
   }
 }

@@ -13,6 +13,7 @@ import { jobsSection } from '../jobs/config.js';
 import { trustSection } from '../trust/config.js';
 import { auditSection } from '../audit/config.js';
 import { webhooksSection } from '../notify/config.js';
+import { consoleSection } from '../readModel/config.js';
 
 type V<S extends ConfigSection> = Static<S['schema']>;
 
@@ -26,6 +27,7 @@ export interface Config {
   trust: V<typeof trustSection>;
   audit: V<typeof auditSection>;
   webhooks: V<typeof webhooksSection>;
+  console: V<typeof consoleSection>;
   projects: Static<typeof SeedProject>[];
   /** path of the config file, when one was given */
   file?: string;
@@ -39,7 +41,7 @@ export interface LoadOptions {
   overrides?: Record<string, unknown>;
 }
 
-const SECTIONS = [coreSection, serverSection, databaseSection, storageSection, securitySection, jobsSection, trustSection, auditSection, webhooksSection] as const;
+const SECTIONS = [coreSection, serverSection, databaseSection, storageSection, securitySection, jobsSection, trustSection, auditSection, webhooksSection, consoleSection] as const;
 const TOP_KEYS = new Set<string>([...SECTIONS.map((s) => s.key), 'projects']);
 
 /** Load and validate the whole configuration. Throws ConfigError with every problem found. */

@@ -34,7 +34,8 @@ export interface RouteDef<R extends RouteSchema = RouteSchema> {
   /**
    * `project` (default): AK/SK signature or X-Auth-Token; a `project_id` path parameter must be
    * the caller's project. `admin`: the admin token. `none`: public (health, docs, signed links).
-   * `project-or-admin`: the admin token, or a project credential limited to its own project.
+   * `project-or-admin`: the admin token (every project), or a project credential limited to its
+   * own project (see http/auth/scope.ts).
    */
   auth?: 'project' | 'admin' | 'none' | 'project-or-admin';
   handler(req: RouteRequest<R>, reply: FastifyReply): Promise<unknown>;
@@ -68,5 +69,7 @@ declare module 'fastify' {
   interface FastifyRequest {
     rawBody?: Buffer;
     caller?: { projectId: string; via: 'aksk' | 'token'; accessKey?: string; tokenId?: string };
+    /** set by `either` routes when the admin token authenticated the request */
+    admin?: boolean;
   }
 }

@@ -119,6 +119,20 @@ export class Projects {
     return { token, expires_at };
   }
 
+  /** A project's tokens, named by the first 12 hex of their hash (what job origins record). */
+  async listTokens(projectId: string): Promise<{ id: string; description: string | null; created_at: number; expires_at: number | null }[]> {
+    const rows = await this.db.kysely.selectFrom('tokens').select(['token_hash', 'description', 'created_at', 'expires_at'])
+      .where('project_id', '=', projectId).orderBy('created_at', 'desc').limit(1000).execute();
+    return rows.map((r) => ({ id: r.token_hash.slice(0, 12), description: r.description, created_at: Number(r.created_at), expires_at: r.expires_at === null ? null : Number(r.expires_at) }));
+  }
+
+  /** Revoke the project's token(s) whose hash starts with `id` (12 hex). */
+  async revokeToken(projectId: string, id: string): Promise<boolean> {
+    if (!/^[0-9a-f]{12}$/.test(id)) return false;
+    const r = await this.db.kysely.deleteFrom('tokens').where('project_id', '=', projectId).where('token_hash', 'like', `${id}%`).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+
   async projectForToken(token: string): Promise<{ projectId: string } | 'expired' | null> {
     const row = await this.db.kysely.selectFrom('tokens').select(['project_id', 'expires_at']).where('token_hash', '=', sha256hex(token)).executeTakeFirst();
     if (!row) return null;

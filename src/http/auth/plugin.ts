@@ -85,12 +85,15 @@ export function authenticateAdmin(req: FastifyRequest, deps: AuthDeps): void {
 }
 
 /**
- * Routes a project may use on itself and an admin on any project (webhook subscriptions): the
- * admin token when one is sent (Authorization: Bearer or X-Admin-Token), else a project credential
- * (AK/SK signature or X-Auth-Token) whose project must be the one in the path.
+ * Routes a project may use on itself and an admin on any project (webhook subscriptions, the
+ * console's read API): the admin token when one is sent (Authorization: Bearer or X-Admin-Token)
+ * marks the request `admin` (every project); anything else is a project credential (AK/SK
+ * signature or X-Auth-Token) restricted to its own project (see http/auth/scope.ts).
  */
 export async function authenticateProjectOrAdmin(req: FastifyRequest, deps: AuthDeps): Promise<void> {
   const auth = req.headers.authorization;
-  if (typeof req.headers['x-admin-token'] === 'string' || auth?.startsWith('Bearer ')) return authenticateAdmin(req, deps);
-  return authenticateProject(req, deps);
+  if (typeof req.headers['x-admin-token'] === 'string' || auth?.startsWith('Bearer ')) {
+    authenticateAdmin(req, deps);
+    req.admin = true;
+  } else await authenticateProject(req, deps);
 }

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { EngineSpec } from '../../clusters/clusters.js';
+import { probeCce } from './probe.js';
 
 /**
  * A CCE cluster: the etcd endpoints of its masters, with optional TLS client material (PEM text)
@@ -26,6 +27,7 @@ export type CceEngineT = Static<typeof CceEngine>;
 export const cceEngineSpec: EngineSpec = {
   schema: CceEngine,
   defaultStatus: 'Available',
+  probe: probeCce,
   redact: (e) => {
     const eng = e as { tls?: { key?: string }; password?: string };
     return { ...eng, ...(eng.tls ? { tls: { ...eng.tls, ...(eng.tls.key ? { key: '***' } : {}) } } : {}), ...(eng.password ? { password: '***' } : {}) };

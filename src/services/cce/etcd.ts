@@ -113,3 +113,24 @@ export async function openSnapshot(engine: CceEngineT, opts: { connectTimeoutMs:
     `no etcd endpoint of this cluster could be reached within ${Math.round(opts.connectTimeoutMs / 100) / 10} s: ${failures.join('; ')}`,
   );
 }
+
+/** Maintenance Status of every endpoint (test connection); one line per endpoint, secrets scrubbed. */
+export async function etcdStatus(engine: CceEngineT, timeoutMs: number): Promise<{ endpoint: string; ok: boolean; message: string; details: string[] }[]> {
+  return Promise.all(engine.endpoints.map(async (raw) => {
+    const endpoint = raw.includes('@') ? redactUrlPassword(raw) : raw;
+    const client = clientFor(engine, raw, timeoutMs);
+    try {
+      const s = await client.maintenance.status({ deadline: Date.now() + timeoutMs });
+      const leader = String(s.leader) === String(s.header?.member_id);
+      return {
+        endpoint, ok: true,
+        message: `etcd ${s.version}, database ${Number(s.dbSize)} bytes, revision ${s.header?.revision ?? '?'}`,
+        details: [`member ${s.header?.member_id ?? '?'}${leader ? ' (leader)' : ''}`, `raft term ${s.raftTerm}, index ${s.raftIndex}`],
+      };
+    } catch (err) {
+      return { endpoint, ok: false, message: reason(err, engine), details: [] };
+    } finally {
+      client.close();
+    }
+  }));
+}

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { EngineSpec } from '../../clusters/clusters.js';
+import { probeCss } from './probe.js';
 
 /** A CSS cluster: its nodes and the folder each node writes its logs to. */
 export const CssEngine = Type.Object(
@@ -20,4 +21,4 @@ export const CssEngine = Type.Object(
   { additionalProperties: false },
 );
 
-export const cssEngineSpec: EngineSpec = { schema: CssEngine, defaultStatus: '200', redact: (e) => e };
+export const cssEngineSpec: EngineSpec = { schema: CssEngine, defaultStatus: '200', redact: (e) => e, probe: probeCss };

@@ -30,7 +30,7 @@ export const cssService: ServiceModule = {
       jobKinds: [css.jobKind()],
       schedules: [css.schedule()],
       records: [css.recordOwner()],
-      demo: (projectId) => cssDemo(deps, projectId),
+      demo: (projectId) => cssDemo(deps, projectId, css),
       artifacts: cssArtifacts(deps.db, deps.store),
     };
   },

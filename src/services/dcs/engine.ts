@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { redactUrlPassword } from '../../security/redact.js';
 import type { EngineSpec } from '../../clusters/clusters.js';
+import { probeDcs } from './probe.js';
 
 /** IANA zone name shape (e.g. `UTC`, `Asia/Shanghai`); checked for real with Intl when used. */
 const TimeZone = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z][A-Za-z0-9_+\\-]*(/[A-Za-z0-9_+\\-]+)*$' });
@@ -46,6 +47,7 @@ export function nodeTimeZone(engine: DcsEngineT, node: DcsNodeT): string {
 export const dcsEngineSpec: EngineSpec = {
   schema: DcsEngine,
   defaultStatus: 'RUNNING',
+  probe: probeDcs,
   redact: (e) => {
     const eng = e as { nodes: { url: string }[] };
     return { ...eng, nodes: eng.nodes.map((n) => ({ ...n, url: redactUrlPassword(n.url) })) };

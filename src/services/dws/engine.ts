@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { redactUrlPassword } from '../../security/redact.js';
 import type { EngineSpec } from '../../clusters/clusters.js';
+import { probeDws } from './probe.js';
 
 /** A DWS cluster: a PostgreSQL connection URL (DWS is PostgreSQL-derived). */
 export const DwsEngine = Type.Object(
@@ -14,6 +15,7 @@ export interface DwsEngineConfig {
 export const dwsEngineSpec: EngineSpec = {
   schema: DwsEngine,
   defaultStatus: 'AVAILABLE',
+  probe: probeDws,
   redact: (e) => ({ ...(e as object), url: redactUrlPassword((e as { url: string }).url) }),
 };
 

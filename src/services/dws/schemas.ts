@@ -32,6 +32,7 @@ export const SnapshotView = Type.Object({
   size_bytes: Type.Number({ description: 'logsnap extension: exact archive size in bytes' }),
   sha256: Type.Union([Type.String(), Type.Null()], { description: 'logsnap extension: sha256 of the pg_dump archive' }),
   failure_reason: Type.Optional(Type.String({ description: 'logsnap extension: why the snapshot is UNAVAILABLE' })),
+  job_id: Type.Optional(Type.String({ description: 'logsnap extension: the job that created it (GET /logsnap/v1/{project_id}/jobs/{job_id})' })),
 });
 export type SnapshotViewT = Static<typeof SnapshotView>;
 
@@ -45,6 +46,7 @@ export function snapshotView(r: SnapshotRow): SnapshotViewT {
   };
   if (r.keep_until !== null) v.bak_keep_day = Math.round((r.keep_until - r.started_at) / 86_400_000);
   if (r.failure_reason) v.failure_reason = r.failure_reason;
+  if (r.job_id) v.job_id = r.job_id;
   return v;
 }
 
