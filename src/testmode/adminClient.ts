@@ -59,7 +59,7 @@ export class AdminClient {
       } catch {
         /* not JSON */
       }
-      const hint = res.status === 404 && code === 'APIGW.0101' ? ' (is the server running in test mode? LOGSNAP_TEST_MODE=true)' : '';
+      const hint = res.status === 404 && (code === 'LOGSNAP.0404' || code === 'APIGW.0101') ? ' (is the server running in test mode? LOGSNAP_TEST_MODE=true)' : '';
       throw new AdminApiError(res.status, code, `${what}: HTTP ${res.status}${code ? ` ${code}` : ''}: ${msg}${hint}`);
     }
     return (text ? JSON.parse(text) : undefined) as T;

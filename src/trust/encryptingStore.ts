@@ -146,6 +146,11 @@ export class EncryptingStore implements ObjectStore {
     return this.raw.usage();
   }
 
+  buckets(): AsyncIterable<string> {
+    if (!this.raw.buckets) throw new Error(`the ${this.raw.driver} store cannot list its buckets`);
+    return this.raw.buckets();
+  }
+
   sweepTemporary(olderThanMs: number, now?: number): Promise<SweepResult> {
     return this.raw.sweepTemporary(olderThanMs, now);
   }

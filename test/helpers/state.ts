@@ -46,10 +46,12 @@ function walk(root: string, dir: string, out: Record<string, number>): void {
  * audit trail on purpose (docs/audit.md: rejected calls are outcomes too), so it is not a change.
  */
 export const CALL_RECORDS = ['audit_log'];
+/** Bookkeeping of the scheduler's own ticks (which may land during a test): not a request's doing. */
+export const TICK_RECORDS = ['reconcile_slots'];
 
 export async function fingerprint(s: TestServer, opts: { excludeTables?: string[] } = {}): Promise<StateFingerprint> {
   const tables: StateFingerprint['tables'] = {};
-  const exclude = [...CALL_RECORDS, ...(opts.excludeTables ?? [])];
+  const exclude = [...CALL_RECORDS, ...TICK_RECORDS, ...(opts.excludeTables ?? [])];
   for (const t of await tableNames(s)) {
     if (exclude.includes(t)) continue;
     const rows = await sql<Record<string, unknown>>`select * from ${sql.table(t)}`.execute(s.rt.db.kysely);

@@ -95,6 +95,6 @@ describe('logsnap test', () => {
     }
     const lines: string[] = [];
     const e = await testCommand(['clock', '--endpoint', off.url, '--admin-token', off.adminToken], (l) => lines.push(l)).catch((err: Error) => err);
-    assert.match((e as Error).message, /HTTP 404 APIGW\.0101.*\(is the server running in test mode\? LOGSNAP_TEST_MODE=true\)/);
+    assert.match((e as Error).message, /HTTP 404 LOGSNAP\.0404.*\(is the server running in test mode\? LOGSNAP_TEST_MODE=true\)/);
   });
 });
