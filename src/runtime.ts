@@ -10,6 +10,7 @@ import { openDb, type Db } from './db/index.js';
 import { migrate, type NamedMigrations } from './db/migrate.js';
 import * as m0001 from './db/migrations/0001_platform.js';
 import * as m0002 from './db/migrations/0002_job_origin.js';
+import * as m0050 from './db/migrations/0050_perf_counts_caches.js';
 import { SecretBox, parseMasterKey, sha256hex } from './security/secrets.js';
 import { newToken } from './security/ids.js';
 import { Projects } from './projects/projects.js';
@@ -31,7 +32,7 @@ import { SERVICES } from './services/index.js';
 import type { ServiceDeps, ServiceInstance, ServiceModule } from './services/types.js';
 import { redactUrlPassword } from './security/redact.js';
 
-export const PLATFORM_MIGRATIONS: NamedMigrations = { '0001_platform': m0001, '0002_job_origin': m0002 };
+export const PLATFORM_MIGRATIONS: NamedMigrations = { '0001_platform': m0001, '0002_job_origin': m0002, '0050_perf_counts_caches': m0050 };
 
 export interface RuntimeOptions {
   config: Config;
@@ -159,7 +160,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
   const engines: Partial<Record<ServiceName, EngineSpec>> = {};
   for (const s of services) engines[s.name] = s.engine;
-  const projects = new Projects(db, box, clock);
+  const projects = new Projects(db, box, clock, { authCacheMs: config.security.authCacheMs });
   const clusters = new Clusters(db, box, clock, engines);
   const queue = new JobQueue(db, clock);
   const metrics = createMetrics(queue, store);

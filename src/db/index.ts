@@ -4,12 +4,15 @@ import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type { Database } from './types.js';
+import { namedStatementPool, SqliteStatementCache, type StatementStats } from './statementCache.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
 export interface Db {
   kysely: Kysely<Database>;
   dialect: Dialect;
+  /** statement reuse (see statementCache.ts): hits, misses, statements held */
+  statements: StatementStats;
   close(): Promise<void>;
 }
 
@@ -23,8 +26,9 @@ export function openDb(url: string, opts: { poolSize?: number } = {}): Db {
     database.pragma('busy_timeout = 10000');
     database.pragma('synchronous = NORMAL');
     database.pragma('foreign_keys = ON');
-    const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-    return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
+    const cache = new SqliteStatementCache(database);
+    const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: cache }) });
+    return { kysely, dialect: 'sqlite', statements: cache.stats, close: () => kysely.destroy() };
   }
   // bigint (int8) and numeric come back as strings by default; our bigints are epoch ms and sizes.
   const types = {
@@ -35,8 +39,9 @@ export function openDb(url: string, opts: { poolSize?: number } = {}): Db {
   pool.on('error', () => {
     /* idle client errors (server restart) surface on the next query */
   });
-  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { kysely, dialect: 'postgres', close: () => kysely.destroy() };
+  const named = namedStatementPool(pool);
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool: named.pool as unknown as pg.Pool }) });
+  return { kysely, dialect: 'postgres', statements: named.stats, close: () => kysely.destroy() };
 }
 
 /** True when the error is a unique-constraint violation on either engine. */

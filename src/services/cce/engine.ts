@@ -26,6 +26,7 @@ export type CceEngineT = Static<typeof CceEngine>;
 export const cceEngineSpec: EngineSpec = {
   schema: CceEngine,
   defaultStatus: 'Available',
+  variant: (e) => ((e as { autopilot?: boolean }).autopilot === true ? 'autopilot' : 'standard'),
   redact: (e) => {
     const eng = e as { tls?: { key?: string }; password?: string };
     return { ...eng, ...(eng.tls ? { tls: { ...eng.tls, ...(eng.tls.key ? { key: '***' } : {}) } } : {}), ...(eng.password ? { password: '***' } : {}) };

@@ -6,6 +6,15 @@ export const ClusterParams = Type.Object({
   cluster_id: Type.String({ minLength: 1, maxLength: 64 }),
 });
 
+/**
+ * logsnap extensions: the Huawei operation has no paging; logsnap answers at most 1000 tasks per
+ * call (newest first) and these reach the rest.
+ */
+export const ListSnapshotTasksQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'logsnap extension: tasks per answer (default and maximum 1000)' })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, description: 'logsnap extension: tasks to skip, newest first (default 0)' })),
+});
+
 /** CreateClusterMasterSnapshotResponse (metadata model `SnapshotCluserResponseMetadata`, sic). */
 export const CreateSnapshotResponse = Type.Object({
   uid: Type.String(),

@@ -5,6 +5,7 @@ import { JobConflictError } from '../../jobs/queue.js';
 import { JobFailure, type JobKind } from '../../jobs/runner.js';
 import { uuid } from '../../security/ids.js';
 import type { ServiceDeps } from '../types.js';
+import { MAX_PAGE } from '../../db/paging.js';
 import type { Cluster } from '../../clusters/clusters.js';
 import type { CceEngineT } from './engine.js';
 import { EtcdUnreachableError, openSnapshot } from './etcd.js';
@@ -119,16 +120,21 @@ export class MasterSnapshots {
     return formatGoTime(ms * 1000, this.opts.zone);
   }
 
-  async list(projectId: string, clusterId: string, flavor: Flavor): Promise<ListSnapshotTasksT> {
+  /** Newest first, at most MAX_PAGE tasks per answer (`limit`/`offset`: logsnap extensions), by index (migration 0350). */
+  async list(projectId: string, clusterId: string, flavor: Flavor, page: { limit?: number; offset?: number } = {}): Promise<ListSnapshotTasksT> {
     await this.cluster(projectId, clusterId, flavor);
-    const rows = await this.deps.db.kysely
+    const k = this.deps.db.kysely;
+    const rows = await k
       .selectFrom('cce_snapshot_tasks').selectAll()
       .where('cluster_id', '=', clusterId).where('project_id', '=', projectId)
       .orderBy('created_at', 'desc').orderBy('id', 'desc')
+      .limit(Math.min(page.limit ?? MAX_PAGE, MAX_PAGE)).offset(page.offset ?? 0)
       .execute();
-    const latest = rows
-      .filter((r) => r.phase === 'Success' && r.completed_at !== null)
-      .reduce<number | null>((m, r) => (m === null || Number(r.completed_at) > m ? Number(r.completed_at) : m), null);
+    // the latest success over all tasks, not only this page: one probe of (cluster_id, phase, completed_at)
+    const last = await k.selectFrom('cce_snapshot_tasks').select('completed_at')
+      .where('cluster_id', '=', clusterId).where('phase', '=', 'Success').where('completed_at', 'is not', null).where('project_id', '=', projectId)
+      .orderBy('completed_at', 'desc').limit(1).executeTakeFirst();
+    const latest = last?.completed_at == null ? null : Number(last.completed_at);
     return {
       kind: 'List',
       apiVersion: API_VERSION,

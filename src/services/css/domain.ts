@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import { appError } from '../../http/errors/catalogue.js';
 import { isUniqueViolation } from '../../db/index.js';
+import { countRows } from '../../db/rowCounts.js';
+import { paged } from '../../db/paging.js';
 import { JobConflictError } from '../../jobs/queue.js';
 import { JobFailure, type JobKind } from '../../jobs/runner.js';
 import type { Schedule } from '../../jobs/scheduler.js';
@@ -12,7 +14,7 @@ import { BackupError, manifestKey, runBackup, type Manifest } from './backup.js'
 import { entryKey, type ManifestEntry } from './logFiles.js';
 import { dueSlot, isPeriod, parsePeriod, slotKey } from './period.js';
 import { normaliseBasePath, resolveSettings, SettingInputError, checkPeriod, type LogSettingBody, type LogSettingValues } from './settingsInput.js';
-import type { CssLogRecordTable, CssLogSettingTable } from './tables.js';
+import { CSS_RECORD_COUNTS, type CssLogRecordTable, type CssLogSettingTable } from './tables.js';
 import './tables.js';
 
 export type CssEngineValue = { nodes: { name: string; ip?: string; logDir: string }[]; datastore?: { type: string; version: string } };
@@ -214,17 +216,20 @@ export class CssLogs {
     await this.cluster(projectId, clusterId);
     const offset = q.offset ?? 1;
     const limit = q.limit ?? 10;
-    const base = this.#k.selectFrom('css_log_records').where('cluster_id', '=', clusterId)
-      .$if(q.status === 'FAIL', (qb) => qb.where('status', '=', 'FAIL'))
-      .$if(q.status === 'NOT_FAIL', (qb) => qb.where('status', '!=', 'FAIL'));
-    const total = Number((await base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirst())?.n ?? 0);
-    const rows = await base.selectAll().orderBy('created_at', 'desc').orderBy('job_id', 'desc').offset(offset - 1).limit(limit).execute();
+    // totals from the counters (migration 0150): no scan however many records the cluster has
+    const count = (status?: string) => countRows(this.deps.db, CSS_RECORD_COUNTS.scope, clusterId, status);
+    const total = q.status === 'FAIL' ? count('FAIL') : q.status === 'NOT_FAIL' ? Promise.all([count(), count('FAIL')]).then(([a, f]) => a - f) : count();
+    const { total: totalSize, rows } = await paged(total, { offset: offset - 1, limit }, () =>
+      this.#k.selectFrom('css_log_records').selectAll().where('cluster_id', '=', clusterId)
+        .$if(q.status === 'FAIL', (qb) => qb.where('status', '=', 'FAIL'))
+        .$if(q.status === 'NOT_FAIL', (qb) => qb.where('status', '!=', 'FAIL'))
+        .orderBy('created_at', 'desc').orderBy('job_id', 'desc').offset(offset - 1).limit(limit).execute());
     return {
       clusterLogRecord: rows.map((r) => ({
         id: r.id, clusterId: r.cluster_id, createAt: Number(r.created_at), logPath: `${r.bucket}/${r.base_path}`, status: r.status,
         finishedAt: r.finished_at === null ? null : Number(r.finished_at), jobTypes: r.job_type, failedMsg: r.failed_msg, jobId: r.job_id,
       })),
-      totalSize: total,
+      totalSize,
     };
   }
 
@@ -245,11 +250,10 @@ export class CssLogs {
   async listClusters(projectId: string, q: { offset?: number; start?: number; limit?: number; datastoreType?: string }) {
     const offset = q.offset ?? q.start ?? 1;
     const limit = q.limit ?? 10;
-    const all = (await this.deps.clusters.list<CssEngineValue>(projectId, 'css'))
-      .filter((c) => !q.datastoreType || (c.engine.datastore?.type ?? 'elasticsearch') === q.datastoreType);
-    const page = all.slice(offset - 1, offset - 1 + limit);
-    const running = await this.#runningClusters(page.map((c) => c.id));
-    return { totalSize: all.length, clusters: page.map((c) => this.clusterView(c, running.has(c.id))) };
+    // one index range and a counter (the datastore type is clusters.variant): only the page is decrypted
+    const { total, rows } = await this.deps.clusters.page<CssEngineValue>(projectId, 'css', { offset: offset - 1, limit, variant: q.datastoreType || undefined });
+    const running = await this.#runningClusters(rows.map((c) => c.id));
+    return { totalSize: total, clusters: rows.map((c) => this.clusterView(c, running.has(c.id))) };
   }
 
   async clusterDetail(projectId: string, clusterId: string) {

@@ -20,4 +20,10 @@ export const CssEngine = Type.Object(
   { additionalProperties: false },
 );
 
-export const cssEngineSpec: EngineSpec = { schema: CssEngine, defaultStatus: '200', redact: (e) => e };
+export const cssEngineSpec: EngineSpec = {
+  schema: CssEngine,
+  defaultStatus: '200',
+  redact: (e) => e,
+  // ListClustersDetails filters on the datastore type: kept in plain text (clusters.variant)
+  variant: (e) => (e as { datastore?: { type?: string } }).datastore?.type ?? 'elasticsearch',
+};

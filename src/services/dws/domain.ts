@@ -18,7 +18,9 @@ import { pgTarget, withDatabase, type DwsEngineConfig } from './engine.js';
 import { dumpDatabase, listArchive, restoreArchive, withClient } from './pgtools.js';
 import { CronError, nextFireTime, parseCron, previousFireTime } from './cron.js';
 import { descriptionProblem, nameProblem, restoreDatabaseName } from './rules.js';
-import type { PolicyRow, SnapshotRow, StrategyRow } from './tables.js';
+import { DWS_SNAPSHOT_COUNTS, SORT_KEYS, type PolicyRow, type SnapshotRow, type StrategyRow } from './tables.js';
+import { countRows } from '../../db/rowCounts.js';
+import { MAX_PAGE, paged } from '../../db/paging.js';
 import './tables.js';
 
 /** Where snapshot archives live in the object store. */
@@ -131,21 +133,29 @@ export class DwsSnapshots {
     if (clash) throw nameTaken(name);
   }
 
-  async list(projectId: string): Promise<SnapshotRow[]> {
-    return this.d.db.kysely.selectFrom('dws_snapshots').selectAll().where('project_id', '=', projectId)
-      .orderBy('started_at', 'desc').orderBy('id').execute();
+  /**
+   * ListSnapshots: newest first; at most MAX_PAGE per answer (`limit`/`offset`: logsnap extensions,
+   * offset in items); `count` is the project's total, from the counters (migration 0450).
+   */
+  async list(projectId: string, q: { limit?: number; offset?: number } = {}): Promise<{ rows: SnapshotRow[]; count: number }> {
+    const page = { offset: q.offset ?? 0, limit: Math.min(q.limit ?? MAX_PAGE, MAX_PAGE) };
+    const { total, rows } = await paged(countRows(this.d.db, DWS_SNAPSHOT_COUNTS.scope, projectId), page, () =>
+      this.d.db.kysely.selectFrom('dws_snapshots').selectAll().where('project_id', '=', projectId)
+        .orderBy('started_at', 'desc').orderBy('id').limit(page.limit).offset(page.offset).execute());
+    return { rows, count: total };
   }
 
+  /** ListClusterSnapshots: one index per sort key (migration 0450); without `limit`, the first MAX_PAGE. */
   async listForCluster(projectId: string, clusterId: string, q: { limit?: number; offset?: number; sort_key?: string; sort_dir?: 'asc' | 'desc' }): Promise<{ rows: SnapshotRow[]; count: number }> {
     await this.#cluster(projectId, clusterId);
-    const column = SORT_KEYS[q.sort_key ?? 'started'];
+    const column = (SORT_KEYS as Record<string, (typeof SORT_KEYS)[keyof typeof SORT_KEYS]>)[q.sort_key ?? 'started'];
     if (!column) throw appError('DWS.0001', undefined, `sort_key must be one of ${Object.keys(SORT_KEYS).join(', ')}.`);
     const dir = q.sort_dir ?? 'desc';
-    const base = this.d.db.kysely.selectFrom('dws_snapshots').where('project_id', '=', projectId).where('cluster_id', '=', clusterId);
-    const total = await base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
-    let query = base.selectAll().orderBy(column, dir).orderBy('id', dir);
-    if (q.limit !== undefined) query = query.limit(q.limit).offset((q.offset ?? 0) * q.limit);
-    return { rows: await query.execute(), count: Number(total.n) };
+    const page = q.limit !== undefined ? { limit: q.limit, offset: (q.offset ?? 0) * q.limit } : { limit: MAX_PAGE, offset: 0 };
+    const { total, rows } = await paged(countRows(this.d.db, DWS_SNAPSHOT_COUNTS.scope, projectId, clusterId), page, () =>
+      this.d.db.kysely.selectFrom('dws_snapshots').selectAll().where('project_id', '=', projectId).where('cluster_id', '=', clusterId)
+        .orderBy(column, dir).orderBy('id', dir).limit(page.limit).offset(page.offset).execute());
+    return { rows, count: total };
   }
 
   async get(projectId: string, snapshotId: string): Promise<SnapshotRow> {
@@ -481,10 +491,6 @@ export class DwsSnapshots {
     }
   }
 }
-
-const SORT_KEYS: Record<string, 'started_at' | 'finished_at' | 'name' | 'size_bytes' | 'status' | 'type'> = {
-  started: 'started_at', finished: 'finished_at', name: 'name', size: 'size_bytes', status: 'status', type: 'type',
-};
 
 function objectKey(projectId: string, clusterId: string, snapshotId: string): string {
   return `${projectId}/${clusterId}/${snapshotId}.dump`;

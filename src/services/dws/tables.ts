@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import type { CountedTable } from '../../db/rowCounts.js';
 
 export interface DwsSnapshotTable {
   id: string;
@@ -63,3 +64,12 @@ declare module '../../db/types.js' {
 export type SnapshotRow = Selectable<DwsSnapshotTable>;
 export type PolicyRow = Selectable<DwsSnapshotPolicyTable>;
 export type StrategyRow = Selectable<DwsBackupStrategyTable>;
+
+/** Snapshots per (project, cluster), kept by triggers: ListSnapshots' and ListClusterSnapshots' count (migration 0450). */
+export const DWS_SNAPSHOT_COUNTS: CountedTable = { scope: 'dws_snapshots', table: 'dws_snapshots', k1: 'project_id', k2: 'cluster_id' };
+
+/** ListClusterSnapshots sort_key → column; each has an index (cluster_id, column, id) (migration 0450). */
+export const SORT_KEYS = {
+  started: 'started_at', finished: 'finished_at', name: 'name', size: 'size_bytes', status: 'status', type: 'type',
+} as const satisfies Record<string, keyof DwsSnapshotTable>;
+export const SORT_COLUMNS = Object.values(SORT_KEYS);
