@@ -32,6 +32,14 @@ interface LoadResult {
   p99: number;
   /** server CPU (user + system) per request, µs: a figure that moves little with the machine's load */
   cpuUs?: number;
+  /** share of one core the server used while under load (1 = its main thread never waited) */
+  serverBusy?: number;
+  /** share of one core the load generator used (near 1: the generator, not the server, sets the pace) */
+  loadBusy: number;
+  seconds: number;
+  /** the load's start and end, CLOCK_MONOTONIC µs (the clock of V8 CPU profiles) */
+  startUs: number;
+  endUs: number;
   non2xx: number;
   errors: number;
   total: number;
@@ -41,9 +49,15 @@ interface LoadResult {
 if (args[0] === '--load') {
   const spec = JSON.parse(args[1]) as { url: string; headers: Record<string, string>; seconds: number; connections: number };
   const { default: autocannon } = await import('autocannon');
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const startUs = Number(process.hrtime.bigint() / 1000n);
   const r = await autocannon({ url: spec.url, headers: spec.headers, duration: spec.seconds, connections: spec.connections, pipelining: 1 });
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   const out: LoadResult = {
     rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts, total: r.requests.total,
+    loadBusy: (cpu.user + cpu.system) / 1e6 / seconds, seconds, startUs, endUs: Number(process.hrtime.bigint() / 1000n),
   };
   process.stdout.write(JSON.stringify(out) + '\n');
   process.exit(0);
@@ -135,7 +149,13 @@ async function main(): Promise<void> {
     const load = async (url: string, headers: Record<string, string>, seconds = SECONDS, server?: ChildProcess) => {
       const before = server ? cpuTicks(server.pid!) : 0;
       const r = await runJsonChild<LoadResult>([here, '--load', JSON.stringify({ url, headers, seconds, connections: CONNECTIONS })]);
-      if (server) r.cpuUs = ((cpuTicks(server.pid!) - before) * 1e6) / CLK_TCK / Math.max(1, r.total);
+      if (server) {
+        const cpuSeconds = (cpuTicks(server.pid!) - before) / CLK_TCK;
+        r.cpuUs = (cpuSeconds * 1e6) / Math.max(1, r.total);
+        // the server's CPU over the whole child run includes autocannon's start-up (~1 s of idle):
+        // divide by the load's own duration plus nothing else
+        r.serverBusy = cpuSeconds / r.seconds;
+      }
       return r;
     };
     const check = (what: string, r: LoadResult) => {
@@ -162,7 +182,7 @@ async function main(): Promise<void> {
         for (const who of order) {
           const r = check(`${name} ${who}`, await t[who]());
           runs[name][who].push(r);
-          console.log(`round ${round + 1} ${name.padEnd(7)} ${who.padEnd(4)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  server CPU ${r.cpuUs!.toFixed(0)} µs/req`);
+          console.log(`round ${round + 1} ${name.padEnd(7)} ${who.padEnd(4)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  server CPU ${r.cpuUs!.toFixed(0)} µs/req, busy ${(100 * r.serverBusy!).toFixed(0)} %  load generator busy ${(100 * r.loadBusy).toFixed(0)} %`);
         }
       }
     }
@@ -182,7 +202,23 @@ async function main(): Promise<void> {
       healthz_rps: health.ours, bare_healthz_rps: health.bare, cpu_us: list.oursCpu, bare_cpu_us: list.bareCpu,
       records: RECORDS, engine: ENGINE, rounds: ROUNDS,
     }));
-    if (PROF) console.log(`cpu profile of the logsnap server: ${prof}`);
+    if (PROF) {
+      await stopChild(ours); // writes the profile
+      const { readdirSync, statSync } = await import('node:fs');
+      const files = readdirSync(prof).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(prof, f));
+      const main = files.sort((a, b) => statSync(b).size - statSync(a).size)[0];
+      const { analyseWindows } = await import('./profile.js');
+      for (const name of Object.keys(runs)) {
+        const windows = runs[name].ours.map((r) => ({ startUs: r.startUs, endUs: r.endUs }));
+        if (!windows.length) continue;
+        const a = analyseWindows(main, windows);
+        console.log(`logsnap main thread while under ${name} load (${(a.totalUs / 1e6).toFixed(1)} s sampled): idle ${(100 * a.idle).toFixed(1)} %, GC ${(100 * a.gc).toFixed(1)} %, running ${(100 * a.busy).toFixed(1)} %`);
+        for (const x of a.byPackage.slice(0, 15)) console.log(`  ${(100 * x.share).toFixed(1).padStart(5)} %  ${x.name}`);
+        console.log('  by function:');
+        for (const x of a.top.slice(0, 25)) console.log(`  ${(100 * x.share).toFixed(1).padStart(5)} %  ${x.name}`);
+      }
+      console.log(`cpu profile of the logsnap server: ${main}`);
+    }
   } finally {
     for (const c of children) await stopChild(c);
     if (process.env.BENCH_KEEP !== '1') rmSync(work, { recursive: true, force: true });

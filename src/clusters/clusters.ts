@@ -5,6 +5,7 @@ import type { Db } from '../db/index.js';
 import { isUniqueViolation } from '../db/index.js';
 import type { ClusterTable } from '../db/types.js';
 import { countRows, type CountedTable } from '../db/rowCounts.js';
+import { prepared } from '../db/prepared.js';
 import { uuid } from '../security/ids.js';
 import type { SecretBox } from '../security/secrets.js';
 import type { Clock } from '../jobs/queue.js';
@@ -26,6 +27,9 @@ type ClusterRow = Selectable<ClusterTable>;
 export const CLUSTER_COUNTS: CountedTable = { scope: 'clusters', table: 'clusters', k1: ['project_id', 'service'], k2: 'variant' };
 
 export type ServiceName = 'css' | 'dcs' | 'cce' | 'dws';
+
+const clusterOf = prepared((k, p: { id: string; projectId: string; service: string }) =>
+  k.selectFrom('clusters').selectAll().where('id', '=', p.id).where('project_id', '=', p.projectId).where('service', '=', p.service));
 export const SERVICE_NAMES: ServiceName[] = ['css', 'dcs', 'cce', 'dws'];
 
 export interface Cluster<E = unknown> {
@@ -165,10 +169,8 @@ export class Clusters {
 
   /** A cluster of this project and service; another project's cluster is indistinguishable from none. */
   async get<E = unknown>(projectId: string, service: ServiceName, id: string): Promise<Cluster<E> | undefined> {
-    const row = await this.db.kysely
-      .selectFrom('clusters').selectAll()
-      .where('id', '=', id).where('project_id', '=', projectId).where('service', '=', service)
-      .executeTakeFirst();
+    // every service route starts here: a prepared query, and the engine is decrypted only if used
+    const [row] = await clusterOf(this.db, { id, projectId, service });
     return row ? (this.#decode(row) as Cluster<E>) : undefined;
   }
 

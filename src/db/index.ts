@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, SelectQueryNode, SqliteDialect, sql, type CompiledQuery } from 'kysely';
 import type { Database } from './types.js';
 import { namedStatementPool, SqliteStatementCache, type StatementStats } from './statementCache.js';
 
@@ -13,6 +13,13 @@ export interface Db {
   dialect: Dialect;
   /** statement reuse (see statementCache.ts): hits, misses, statements held */
   statements: StatementStats;
+  /**
+   * Run a compiled query (see prepared.ts). On SQLite a SELECT outside any transaction runs at once
+   * on the cached statement (better-sqlite3 is synchronous: nothing can interleave with it, and with
+   * no transaction open on the connection it reads committed data, exactly as through Kysely);
+   * everything else goes through Kysely's connection handling.
+   */
+  run<R>(query: CompiledQuery<R>): Promise<R[]>;
   close(): Promise<void>;
 }
 
@@ -28,7 +35,17 @@ export function openDb(url: string, opts: { poolSize?: number } = {}): Db {
     database.pragma('foreign_keys = ON');
     const cache = new SqliteStatementCache(database);
     const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: cache }) });
-    return { kysely, dialect: 'sqlite', statements: cache.stats, close: () => kysely.destroy() };
+    const run = <R>(q: CompiledQuery<R>): Promise<R[]> => {
+      if (!database.inTransaction && database.open && SelectQueryNode.is(q.query)) {
+        try {
+          return Promise.resolve(cache.prepare(q.sql).all(q.parameters as unknown[]) as R[]);
+        } catch (e) {
+          return Promise.reject(e);
+        }
+      }
+      return kysely.executeQuery(q).then((r) => r.rows);
+    };
+    return { kysely, dialect: 'sqlite', statements: cache.stats, run, close: () => kysely.destroy() };
   }
   // bigint (int8) and numeric come back as strings by default; our bigints are epoch ms and sizes.
   const types = {
@@ -41,7 +58,8 @@ export function openDb(url: string, opts: { poolSize?: number } = {}): Db {
   });
   const named = namedStatementPool(pool);
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool: named.pool as unknown as pg.Pool }) });
-  return { kysely, dialect: 'postgres', statements: named.stats, close: () => kysely.destroy() };
+  const run = <R>(q: CompiledQuery<R>): Promise<R[]> => kysely.executeQuery(q).then((r) => r.rows);
+  return { kysely, dialect: 'postgres', statements: named.stats, run, close: () => kysely.destroy() };
 }
 
 /** True when the error is a unique-constraint violation on either engine. */

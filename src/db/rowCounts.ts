@@ -1,5 +1,6 @@
 import { PostgresAdapter, sql, type Kysely } from 'kysely';
 import type { Db } from './index.js';
+import { prepared } from './prepared.js';
 
 /**
  * Exact row counts without a scan, for list totals (`totalSize`, `total_num`, `count`).
@@ -152,15 +153,15 @@ export async function dropRowCount(db: Kysely<any>, t: CountedTable): Promise<vo
  * The number of rows counted under (k1) or (k1, k2). Exact as of the statement (the counters are
  * written in the same transactions as the rows). Pass a transaction to read inside it.
  */
-export async function countRows(db: Db | Kysely<any>, scope: string, k1: string, k2?: string): Promise<number> {
-  const k = ('kysely' in db ? db.kysely : db) as Kysely<any>;
-  const row = await k.selectFrom('row_counts')
-    .select((eb) => eb.fn.coalesce(eb.fn.sum<number | string>('n'), eb.lit(0)).as('n'))
-    .where('scope', '=', scope).where('k1', '=', k1)
-    .$if(k2 !== undefined, (qb) => qb.where('k2', '=', k2!))
-    .executeTakeFirst();
-  return Number(row?.n ?? 0);
+export async function countRows(db: Db, scope: string, k1: string, k2?: string): Promise<number> {
+  const rows = k2 === undefined ? await countK1(db, { scope, k1 }) : await countK2(db, { scope, k1, k2 });
+  return Number(rows[0]?.n ?? 0);
 }
+
+const countK1 = prepared((k, p: { scope: string; k1: string }) =>
+  k.selectFrom('row_counts').select((eb) => eb.fn.coalesce(eb.fn.sum<number | string>('n'), eb.lit(0)).as('n')).where('scope', '=', p.scope).where('k1', '=', p.k1));
+const countK2 = prepared((k, p: { scope: string; k1: string; k2: string }) =>
+  k.selectFrom('row_counts').select('n').where('scope', '=', p.scope).where('k1', '=', p.k1).where('k2', '=', p.k2));
 
 /** Counters that differ from a fresh count of their table (empty when exact); for tests and checks. */
 export async function rowCountDrift(db: Db | Kysely<any>, t: CountedTable): Promise<{ k1: string; k2: string; counted: number; actual: number }[]> {

@@ -111,7 +111,7 @@ export function canonicalRequest(req: RawRequest, signedHeaders: string[], uriMo
     canonHeaders += `${name}:${v}\n`;
   }
   const contentSha = signedHeaders.includes('x-sdk-content-sha256') ? headerValue(req.headers, 'x-sdk-content-sha256') : undefined;
-  const payloadHash = contentSha ?? sha256hex(req.body ?? '');
+  const payloadHash = contentSha ?? (req.body === undefined || req.body.length === 0 ? EMPTY_SHA256 : sha256hex(req.body));
   return [req.method.toUpperCase(), canonicalUri(rawPath, uriMode), canonicalQueryFromRaw(rawQuery), canonHeaders, signedHeaders.join(';'), payloadHash].join('\n');
 }
 
