@@ -71,26 +71,29 @@ export async function readVersion(db: Db, name: string): Promise<number> {
 
 /**
  * A map that is valid while the database counter `name` stays where it was when the map was
- * filled. The counter is read at most every `checkMs` (lazily, by the first lookup after that
- * much time; concurrent lookups share the read), so a change made by another process is seen
- * within `checkMs` plus one database round trip. `invalidate()` drops the map at once (changes
- * made through this process). Bounded: the oldest entries go past `maxEntries`.
+ * filled. The counter is read again once `checkMs` have passed since the last read (lazily, by the
+ * first lookup after that; concurrent lookups share the read), so a change committed by another
+ * process is seen within `checkMs` plus one database round trip. Time is the monotonic clock, or
+ * the injected `clock` when that moved further (a test clock can force the check). `invalidate()`
+ * drops the map at once (changes made through this process). Bounded: the oldest entries go past
+ * `maxEntries`.
  */
 export class VersionedCache<V> {
   #map = new Map<string, V>();
   #version = -1;
-  #checkedAt = -Infinity;
+  #checked = { mono: -Infinity, clock: -Infinity };
   #checking?: Promise<void>;
 
   constructor(
     private readonly db: Db,
     private readonly name: string,
-    private readonly opts: { checkMs: number; maxEntries?: number; now?: () => number },
+    private readonly opts: { checkMs: number; maxEntries?: number; clock?: { now(): number } },
   ) {}
 
   async #fresh(): Promise<void> {
-    const now = (this.opts.now ?? performance.now.bind(performance))();
-    if (now - this.#checkedAt < this.opts.checkMs) return;
+    const mono = performance.now();
+    const clock = this.opts.clock?.now() ?? mono;
+    if (mono - this.#checked.mono < this.opts.checkMs && clock - this.#checked.clock < this.opts.checkMs) return;
     this.#checking ??= (async () => {
       try {
         const v = await readVersion(this.db, this.name);
@@ -98,7 +101,7 @@ export class VersionedCache<V> {
           this.#map.clear();
           this.#version = v;
         }
-        this.#checkedAt = now;
+        this.#checked = { mono, clock };
       } finally {
         this.#checking = undefined;
       }
@@ -122,6 +125,6 @@ export class VersionedCache<V> {
 
   invalidate(): void {
     this.#map.clear();
-    this.#checkedAt = -Infinity;
+    this.#checked = { mono: -Infinity, clock: -Infinity };
   }
 }

@@ -31,7 +31,7 @@ export function prepared<P extends Record<string, unknown>, R>(
       const query = build(db.kysely, marks).compile();
       const slots = query.parameters.map((v) => (typeof v === 'string' && v.startsWith(MARK) ? (v.slice(MARK.length) as keyof P) : undefined));
       const missing = names.filter((n) => !slots.includes(n));
-      if (missing.length) throw new Error(`prepared query: ${missing.map(String).join(', ')} did not become bound parameters of ${query.sql}`);
+      if (missing.length) return Promise.reject(new Error(`prepared query: ${missing.map(String).join(', ')} did not become bound parameters of ${query.sql}`));
       c = { query, slots };
       compiled.set(db, c);
     }

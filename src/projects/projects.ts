@@ -36,8 +36,8 @@ export class Projects {
 
   constructor(private readonly db: Db, private readonly box: SecretBox, private readonly clock: Clock, opts: ProjectsOptions = {}) {
     const checkMs = opts.authCacheMs ?? 1000;
-    this.#secrets = new VersionedCache(db, AUTH_CACHE_VERSION, { checkMs });
-    this.#tokens = new VersionedCache(db, AUTH_CACHE_VERSION, { checkMs });
+    this.#secrets = new VersionedCache(db, AUTH_CACHE_VERSION, { checkMs, clock });
+    this.#tokens = new VersionedCache(db, AUTH_CACHE_VERSION, { checkMs, clock });
   }
 
   /** Drop cached lookups now (after a change made through this process; others see it within authCacheMs). */
