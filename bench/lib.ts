@@ -4,8 +4,11 @@
  * BENCH_SMOKE=1 makes every bench run on small sizes with few rounds: a quick check that it works and
  * roughly moves the right way, never a figure to publish.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import pg from 'pg';
 
 export const SMOKE = process.env.BENCH_SMOKE === '1' || process.env.BENCH_SMOKE === 'true';
 
@@ -33,9 +36,9 @@ export function resultLine(name: string, ratio: number, fields: Record<string, s
   return `RESULT ${name} ratio=${ratio.toFixed(3)}${SMOKE ? ' smoke=1' : ''} ${Object.entries(fields).map(([k, v]) => `${k}=${f(v)}`).join(' ')}`;
 }
 
-/** Run a node child (TypeScript through tsx) and collect its last stdout line as JSON. */
-export async function runJsonChild<T>(args: string[], opts: { env?: NodeJS.ProcessEnv; nodeArgs?: string[] } = {}): Promise<T> {
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', ...args], {
+/** Run a node child (TypeScript through tsx, unless tsx: false) and collect its last stdout line as JSON. */
+export async function runJsonChild<T>(args: string[], opts: { env?: NodeJS.ProcessEnv; nodeArgs?: string[]; tsx?: boolean } = {}): Promise<T> {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...(opts.tsx === false ? [] : ['--import', 'tsx']), ...args], {
     env: { ...process.env, ...(opts.env ?? {}) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -56,4 +59,61 @@ export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'S
   const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
   await exited;
   clearTimeout(timer);
+}
+
+/** Query a PostgreSQL database with a one-off connection. */
+export async function pgQuery(url: string, text: string): Promise<any[]> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query(text)).rows;
+  } finally {
+    await c.end();
+  }
+}
+
+function newestMtime(dir: string): number {
+  let t = 0;
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    const st = statSync(p);
+    t = Math.max(t, st.isDirectory() ? newestMtime(p) : st.mtimeMs);
+  }
+  return t;
+}
+
+/**
+ * The compiled server (`npm run build` → dist/), as production runs it: benches that report memory run
+ * plain `node` on it, not tsx (whose loader alone adds ~35 MB of RSS). Rebuilt when src/ changed.
+ */
+export function ensureBuilt(): string {
+  const dist = resolve('dist');
+  const stamp = join(dist, '.bench-build');
+  if (existsSync(stamp) && Number(readFileSync(stamp, 'utf8')) >= newestMtime(resolve('src'))) return dist;
+  console.log('building dist/ (tsc -p tsconfig.build.json) …');
+  execFileSync(process.execPath, [resolve('node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+  writeFileSync(stamp, String(newestMtime(resolve('src'))));
+  return dist;
+}
+
+/** RSS now and its high-water mark (kB) of a process, from /proc. */
+export function procMemory(pid: number): { rssKb: number; hwmKb: number } {
+  const s = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(s)?.[1] ?? NaN);
+  return { rssKb: kb('VmRSS'), hwmKb: kb('VmHWM') };
+}
+
+/** `logsnap serve` from dist/ in its own process, logs to `logFile`; resolves once it listens. */
+export async function startDistServer(env: NodeJS.ProcessEnv, logFile: string): Promise<{ url: string; child: ChildProcess }> {
+  const dist = ensureBuilt();
+  const fd = openSync(logFile, 'a');
+  const child = spawn(process.execPath, [join(dist, 'cli/main.js'), 'serve'], { env: { ...process.env, LOGSNAP_PORT: '0', LOGSNAP_DEMO: 'false', ...env }, stdio: ['ignore', fd, 'inherit'] });
+  closeSync(fd);
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) throw new Error(`logsnap exited with ${child.exitCode} (log: ${logFile})`);
+    const m = /listening on (http:\/\/[^\s"]+)/.exec(readFileSync(logFile, 'utf8'));
+    if (m) return { url: m[1], child };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('logsnap did not start within 60 s');
 }

@@ -21,8 +21,7 @@
 import { mkdirSync } from 'node:fs';
 import { sql } from 'kysely';
 import { join, resolve } from 'node:path';
-import pg from 'pg';
-import { envNumber, median, resultLine } from './lib.js';
+import { envNumber, median, pgQuery, resultLine } from './lib.js';
 import { PG_ADMIN_URL, startServer, type TestServer } from '../test/helpers/server.js';
 import { signRequest } from '../src/http/auth/signature.js';
 import { fillCceTasks, fillCssClusters, fillCssRecords, fillDcsRedislogs, fillDwsSnapshots } from './fill.js';
@@ -40,16 +39,6 @@ interface Fixture {
 }
 
 const LISTS = ['ListLogsJob', 'ListLogsJob FAIL', 'ListRedislog', 'ListClusterMasterSnapshotTasks', 'ListAutopilotClusterMasterSnapshotTasks', 'ListSnapshots', 'ListClusterSnapshots', 'ListClusterSnapshots by name', 'ListClustersDetails'] as const;
-
-async function pgQuery(url: string, text: string): Promise<any[]> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query(text)).rows;
-  } finally {
-    await c.end();
-  }
-}
 
 async function fixture(engine: 'sqlite' | 'postgres', rows: number): Promise<Fixture> {
   const dir = resolve('.bench/lists', `${engine}-${rows}`);

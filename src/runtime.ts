@@ -16,7 +16,7 @@ import { newToken } from './security/ids.js';
 import { Projects } from './projects/projects.js';
 import { Clusters, type EngineSpec, type ServiceName } from './clusters/clusters.js';
 import { FsObjectStore } from './storage/fsStore.js';
-import { S3ObjectStore, s3OptionsFromConfig } from './storage/s3Store.js';
+import type { S3ObjectStore } from './storage/s3Store.js';
 import type { ObjectStore } from './storage/objectStore.js';
 import { JobQueue, systemClock, type Clock } from './jobs/queue.js';
 import { JobRunner } from './jobs/runner.js';
@@ -149,6 +149,8 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   else if (config.storage.driver === 'fs') store = new FsObjectStore(config.storage.root, { key: linkKey, baseUrl: publicUrl });
   else {
     try {
+      // the AWS SDK (~20 MB RSS) is loaded only by processes configured for S3
+      const { S3ObjectStore, s3OptionsFromConfig } = await import('./storage/s3Store.js');
       const s3 = new S3ObjectStore(s3OptionsFromConfig(config.storage.s3));
       store = s3;
       await s3.checkBucket();
@@ -246,7 +248,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
       await scheduler?.stop();
       await runner?.stop();
       await db.close();
-      if (store instanceof S3ObjectStore) store.destroy();
+      if (store.driver === 's3' && typeof (store as S3ObjectStore).destroy === 'function') (store as S3ObjectStore).destroy();
     },
   };
 }
