@@ -104,10 +104,10 @@ export function procMemory(pid: number): { rssKb: number; hwmKb: number } {
 }
 
 /** `logsnap serve` from dist/ in its own process, logs to `logFile`; resolves once it listens. */
-export async function startDistServer(env: NodeJS.ProcessEnv, logFile: string): Promise<{ url: string; child: ChildProcess }> {
+export async function startDistServer(env: NodeJS.ProcessEnv, logFile: string, nodeArgs: string[] = []): Promise<{ url: string; child: ChildProcess }> {
   const dist = ensureBuilt();
   const fd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [join(dist, 'cli/main.js'), 'serve'], { env: { ...process.env, LOGSNAP_PORT: '0', LOGSNAP_DEMO: 'false', ...env }, stdio: ['ignore', fd, 'inherit'] });
+  const child = spawn(process.execPath, [...nodeArgs, join(dist, 'cli/main.js'), 'serve'], { env: { ...process.env, LOGSNAP_PORT: '0', LOGSNAP_DEMO: 'false', ...env }, stdio: ['ignore', fd, 'inherit'] });
   closeSync(fd);
   for (let i = 0; i < 600; i++) {
     if (child.exitCode !== null) throw new Error(`logsnap exited with ${child.exitCode} (log: ${logFile})`);
