@@ -21,7 +21,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { envNumber, median, resultLine, runJsonChild, SMOKE, stopChild } from './lib.js';
+import { envNumber, median, resultLine, runJsonChild, startDistServer, stopChild } from './lib.js';
 
 const here = fileURLToPath(import.meta.url);
 const args = process.argv.slice(2);
@@ -110,20 +110,15 @@ async function main(): Promise<void> {
     const { projectId, ak, sk, databaseUrl } = setup;
     await setup.close({ keep: true });
 
-    // 2. the logsnap server: the real CLI, default configuration, logs to a file
-    const logFd = openSync(join(work, 'logsnap.log'), 'a');
+    // 2. the logsnap server: `logsnap serve` from dist/ (plain node, as `npm start` runs it), default
+    //    configuration (role all, log level info), logs to a file
     const prof = join(root, 'prof');
     if (PROF) mkdirSync(prof, { recursive: true });
-    const ours = spawn(process.execPath, [...(PROF ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []), '--import', 'tsx', 'src/cli/main.ts', 'serve'], {
-      env: {
-        ...process.env, LOGSNAP_DATA_DIR: join(work, 'data'), DATABASE_URL: databaseUrl, LOGSNAP_PORT: '0', LOGSNAP_DEMO: 'false',
-        LOGSNAP_ADMIN_TOKEN: 'bench-admin-token-0123456789',
-      },
-      stdio: ['ignore', logFd, 'inherit'],
-    });
+    const { url: oursUrl, child: ours } = await startDistServer(
+      { LOGSNAP_DATA_DIR: join(work, 'data'), DATABASE_URL: databaseUrl, LOGSNAP_ADMIN_TOKEN: 'bench-admin-token-0123456789' },
+      join(work, 'logsnap.log'), PROF ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [],
+    );
     children.push(ours);
-    closeSync(logFd);
-    const oursUrl = await waitListening(() => readFileSync(join(work, 'logsnap.log'), 'utf8'), ours);
 
     const path = `/v1.0/${projectId}/clusters/${cluster.id}/logs/records?limit=10&offset=1`;
     const host = new URL(oursUrl).host;

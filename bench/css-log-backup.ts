@@ -21,7 +21,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ensureBuilt, envNumber, median, procMemory, resultLine, runJsonChild, startDistServer, stopChild } from './lib.js';
+import { benchServer, ensureBuilt, envNumber, median, procMemory, resultLine, runJsonChild, stopChild } from './lib.js';
 import { DEFAULT_CONCURRENCY } from '../src/services/css/backup.js';
 import { writeLogFile } from '../src/services/css/sampleLogs.js';
 import { signRequest } from '../src/http/auth/signature.js';
@@ -75,15 +75,8 @@ function baseline(dir: string, work: string): { seconds: number; rssKb: number; 
 
 /** The whole server backing `dir` up through the API; its RSS before and its high-water mark after. */
 async function server(dir: string, work: string): Promise<{ seconds: number; baseRssKb: number; hwmKb: number; startHwmKb: number }> {
-  const data = join(work, 'server');
-  const { url, child } = await startDistServer({ LOGSNAP_DATA_DIR: data, LOGSNAP_ADMIN_TOKEN: 'bench-admin-token-0123456789', LOGSNAP_JOB_POLL_MS: '50' }, join(work, 'server.log'));
+  const { url, child, admin, project, credential } = await benchServer(join(work, 'server'));
   try {
-    const admin = (method: string, path: string, body?: unknown): Promise<any> =>
-      fetch(url + path, { method, headers: { authorization: 'Bearer bench-admin-token-0123456789', 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined }).then(async (r) => {
-        if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
-        return r.json();
-      });
-    const { project, credential } = await admin('POST', '/admin/v1/projects', { name: 'bench' });
     const cluster = await admin('POST', `/admin/v1/projects/${project.id}/clusters`, { service: 'css', name: 'bench', engine: { nodes: ['es-1', 'es-2'].map((n) => ({ name: n, logDir: join(dir, n) })) } });
     const host = new URL(url).host;
     const call = async (method: string, path: string, body?: unknown): Promise<any> => {

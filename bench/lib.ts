@@ -6,7 +6,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 
@@ -116,4 +116,33 @@ export async function startDistServer(env: NodeJS.ProcessEnv, logFile: string, n
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('logsnap did not start within 60 s');
+}
+
+export const BENCH_ADMIN_TOKEN = 'bench-admin-token-0123456789';
+
+/** JSON calls to the admin API (Authorization: Bearer). */
+export function adminClient(url: string, token = BENCH_ADMIN_TOKEN) {
+  return async (method: string, path: string, body?: unknown): Promise<any> => {
+    const r = await fetch(url + path, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+    if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
+    return r.status === 204 ? null : r.json();
+  };
+}
+
+/**
+ * A benchmarked logsnap: `logsnap serve` from dist/ with its data under `dir`, killed if the bench
+ * dies, with a project and an AK/SK made through the admin API.
+ */
+export async function benchServer(dir: string, o: { env?: NodeJS.ProcessEnv; nodeArgs?: string[] } = {}) {
+  mkdirSync(dir, { recursive: true });
+  const { url, child } = await startDistServer(
+    { LOGSNAP_DATA_DIR: join(dir, 'data'), LOGSNAP_ADMIN_TOKEN: BENCH_ADMIN_TOKEN, LOGSNAP_JOB_POLL_MS: '50', ...(o.env ?? {}) },
+    join(dir, 'server.log'), o.nodeArgs,
+  );
+  process.once('exit', () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  const admin = adminClient(url);
+  const { project, credential } = (await admin('POST', '/admin/v1/projects', { name: 'bench' })) as { project: { id: string }; credential: { ak: string; sk: string } };
+  return { url, child, admin, project, credential, dataDir: join(dir, 'data') };
 }

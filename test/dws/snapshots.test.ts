@@ -244,10 +244,10 @@ for (const { engine, skip } of await engines()) {
       assert.equal(creating.errorCode, 'DWS.0011');
       await s.rt.db.kysely.updateTable('dws_snapshots').set({ status: 'AVAILABLE' }).where('id', '=', target.id).execute();
 
-      assert.ok(await s.rt.store.head('logsnap-dws', `${s.projectId}/${clusterId}/${target.id}.dump`));
+      assert.ok(await s.rt.store.head('logsnap-dws', `${s.projectId}/${clusterId}/${target.id}.dump.gz`));
       const del = await call({ method: 'DELETE', url: SNAPSHOT, pathParams: { snapshot_id: target.id } });
       assert.equal(del.httpStatusCode, 202);
-      assert.equal(await s.rt.store.head('logsnap-dws', `${s.projectId}/${clusterId}/${target.id}.dump`), null, 'archive removed');
+      assert.equal(await s.rt.store.head('logsnap-dws', `${s.projectId}/${clusterId}/${target.id}.dump.gz`), null, 'archive removed');
       assert.equal((await fail({ method: 'GET', url: SNAPSHOT, pathParams: { snapshot_id: target.id } })).errorCode, 'DWS.5149');
       // the name is free again
       const reuse = await call({ method: 'POST', url: SNAPSHOTS, data: { snapshot: { name: 'PAGE-A', cluster_id: clusterId } } });

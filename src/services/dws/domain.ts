@@ -15,7 +15,7 @@ import type { ObjectStore } from '../../storage/objectStore.js';
 import { uuid } from '../../security/ids.js';
 import { scrubSecrets } from '../../security/redact.js';
 import { pgTarget, withDatabase, type DwsEngineConfig } from './engine.js';
-import { dumpDatabase, listArchive, restoreArchive, withClient } from './pgtools.js';
+import { ARCHIVE_FORMAT, dumpDatabase, listArchive, restoreArchive, withClient, type ArchiveFormat } from './pgtools.js';
 import { CronError, nextFireTime, parseCron, previousFireTime } from './cron.js';
 import { descriptionProblem, nameProblem, restoreDatabaseName } from './rules.js';
 import { DWS_SNAPSHOT_COUNTS, SORT_KEYS, type PolicyRow, type SnapshotRow, type StrategyRow } from './tables.js';
@@ -105,7 +105,7 @@ export class DwsSnapshots {
       id, project_id: projectId, cluster_id: cluster.id, cluster_name: cluster.name,
       name: input.name, name_lower: input.name.toLowerCase(), description: input.description ?? '',
       type: 'MANUAL', status: 'CREATING', bucket: DWS_BUCKET, object_key: objectKey(projectId, cluster.id, id),
-      size_bytes: 0, sha256: null, failure_reason: null, job_id: null, keep_until: null,
+      size_bytes: 0, sha256: null, format: ARCHIVE_FORMAT, files: null, failure_reason: null, job_id: null, keep_until: null,
       started_at: now, finished_at: null, updated_at: now,
     };
     try {
@@ -178,7 +178,7 @@ export class DwsSnapshots {
   }
 
   async #remove(row: SnapshotRow): Promise<void> {
-    await this.d.store.delete(row.bucket, row.object_key);
+    for (const f of snapshotFiles(row)) await this.d.store.delete(row.bucket, f.key);
     await this.d.db.kysely.deleteFrom('dws_snapshots').where('id', '=', row.id).execute();
   }
 
@@ -194,7 +194,7 @@ export class DwsSnapshots {
         const id = (JSON.parse(job.payload) as SnapshotPayload).snapshotId ?? job.id;
         const row = await this.d.db.kysely.selectFrom('dws_snapshots').selectAll().where('id', '=', id).executeTakeFirst();
         if (!row) return;
-        await this.d.store.delete(row.bucket, row.object_key).catch(() => undefined);
+        for (const f of snapshotFiles(row)) await this.d.store.delete(row.bucket, f.key).catch(() => undefined);
         const now = this.d.clock.now();
         await this.d.db.kysely.updateTable('dws_snapshots')
           .set({ status: 'UNAVAILABLE', failure_reason: message, finished_at: now, updated_at: now, size_bytes: 0, sha256: null })
@@ -212,18 +212,21 @@ export class DwsSnapshots {
     const target = pgTarget(cluster.engine.url);
     ctx.progress(5);
     let stored;
+    const format = row.format as ArchiveFormat;
     try {
-      stored = await dumpDatabase(target, (body) => this.d.store.put(row.bucket, row.object_key, body, { contentType: 'application/octet-stream', signal }), signal);
+      const contentType = format === 'custom-gz' ? 'application/gzip' : 'application/octet-stream';
+      stored = await dumpDatabase(target, (body) => this.d.store.put(row.bucket, row.object_key, body, { contentType, signal }), signal, format);
       ctx.progress(90);
       const archive = await this.d.store.get(row.bucket, row.object_key);
-      const entries = await listArchive(target, archive.body, signal);
+      const entries = await listArchive(target, archive.body, signal, format);
       // AVAILABLE becomes visible together with the job's end (and the cluster's busy key release):
       // a client that sees AVAILABLE can start the next snapshot at once.
       const { size, sha256 } = stored;
+      const files = JSON.stringify(snapshotFiles({ ...row, size_bytes: size, sha256 }));
       ctx.onCommit(async (trx) => {
         const now = this.d.clock.now();
         await trx.updateTable('dws_snapshots')
-          .set({ status: 'AVAILABLE', size_bytes: size, sha256, finished_at: now, updated_at: now, failure_reason: null })
+          .set({ status: 'AVAILABLE', size_bytes: size, sha256, files, finished_at: now, updated_at: now, failure_reason: null })
           .where('id', '=', row.id).execute();
       });
       return { snapshot_id: row.id, size: stored.size, sha256: stored.sha256, toc_entries: entries };
@@ -250,7 +253,7 @@ export class DwsSnapshots {
       id: job.id, project_id: projectId, cluster_id: clusterId, cluster_name: cluster?.name ?? clusterId,
       name, name_lower: name, description: `Automated snapshot (schedule slot ${new Date(slot).toISOString()})`,
       type: 'AUTO', status: 'CREATING', bucket: DWS_BUCKET, object_key: objectKey(projectId, clusterId, job.id),
-      size_bytes: 0, sha256: null, failure_reason: null, job_id: job.id,
+      size_bytes: 0, sha256: null, format: ARCHIVE_FORMAT, files: null, failure_reason: null, job_id: job.id,
       keep_until: slot + (payload.keepDay ?? 7) * DAY, started_at: now, finished_at: null, updated_at: now,
     }).onConflict((oc) => oc.column('id').doNothing()).execute();
     return this.#snapshotRow(job.id);
@@ -323,7 +326,8 @@ export class DwsSnapshots {
     ctx.progress(10);
     try {
       const archive = await this.d.store.get(snap.bucket, snap.object_key);
-      await restoreArchive(target, archive.body, signal);
+      // snapshots taken before migration 0450 are pg_dump's own custom format: read as they are
+      await restoreArchive(target, archive.body, signal, snap.format as ArchiveFormat);
     } catch (e) {
       // leave nothing half-restored behind: the database was ours
       await withClient(admin, target, (c) => c.query(`DROP DATABASE IF EXISTS "${p.database}" WITH (FORCE)`)).catch(() => undefined);
@@ -493,7 +497,16 @@ export class DwsSnapshots {
 }
 
 function objectKey(projectId: string, clusterId: string, snapshotId: string): string {
-  return `${projectId}/${clusterId}/${snapshotId}.dump`;
+  return `${projectId}/${clusterId}/${snapshotId}.dump${ARCHIVE_FORMAT === 'custom-gz' ? '.gz' : ''}`;
+}
+
+/**
+ * The stored files of a snapshot, for manifests and checks: the recorded list, or — for rows
+ * written before migration 0450 — the one archive object the row names.
+ */
+export function snapshotFiles(row: Pick<SnapshotRow, 'object_key' | 'size_bytes' | 'sha256' | 'files'>): { name: string; key: string; size: number; sha256: string | null }[] {
+  if (row.files) return JSON.parse(row.files);
+  return [{ name: row.object_key.slice(row.object_key.lastIndexOf('/') + 1), key: row.object_key, size: row.size_bytes, sha256: row.sha256 }];
 }
 
 function nameTaken(name: string) {

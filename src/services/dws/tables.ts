@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import type { Generated, Selectable } from 'kysely';
 import type { CountedTable } from '../../db/rowCounts.js';
 
 export interface DwsSnapshotTable {
@@ -16,9 +16,18 @@ export interface DwsSnapshotTable {
   /** CREATING | AVAILABLE | UNAVAILABLE */
   status: string;
   bucket: string;
+  /** the archive (`custom-gz`: `<id>.dump.gz`; snapshots before migration 0450: `<id>.dump`) */
   object_key: string;
   size_bytes: number;
   sha256: string | null;
+  /** archive format (pgtools.ts ArchiveFormat); 'custom' for rows written before migration 0450 */
+  format: Generated<string>;
+  /**
+   * JSON list of the stored files of this snapshot once AVAILABLE: [{ name, key, size, sha256 }]
+   * (keys in `bucket`). One file today; null before migration 0450 (then the one file is
+   * object_key / size_bytes / sha256). What a manifest of the snapshot lists.
+   */
+  files: string | null;
   failure_reason: string | null;
   job_id: string | null;
   /** AUTO snapshots: deleted by retention after this instant (epoch ms) */
