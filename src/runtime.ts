@@ -69,26 +69,15 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-/** How often buffered log lines are written out at the latest (see createLogger). */
-const LOG_FLUSH_MS = 1000;
-
 export function createLogger(config: Config): FastifyBaseLogger {
-  // Lines go to stdout in batches of ≥ 4 KiB, and at least every LOG_FLUSH_MS, instead of one write
-  // system call per line (the request line of every API call was one of the costs of the hot path).
-  // pino writes what is buffered when the process exits; a SIGKILL can lose the last second of lines.
-  const dest = pino.destination({ dest: 1, sync: false, minLength: 4096 });
-  setInterval(() => dest.flush(), LOG_FLUSH_MS).unref();
-  return pino(
-    {
-      level: config.server.logLevel,
-      base: { pid: process.pid },
-      redact: {
-        paths: ['sk', '*.sk', 'secretKey', '*.secretKey', 'password', '*.password', 'token', '*.token', 'authorization', '*.authorization', 'headers.authorization', 'headers["x-auth-token"]', 'masterKey', 'adminToken'],
-        censor: '***',
-      },
+  return pino({
+    level: config.server.logLevel,
+    base: { pid: process.pid },
+    redact: {
+      paths: ['sk', '*.sk', 'secretKey', '*.secretKey', 'password', '*.password', 'token', '*.token', 'authorization', '*.authorization', 'headers.authorization', 'headers["x-auth-token"]', 'masterKey', 'adminToken'],
+      censor: '***',
     },
-    dest,
-  ) as unknown as FastifyBaseLogger;
+  }) as unknown as FastifyBaseLogger;
 }
 
 function readOrCreateMasterKey(config: Config): Buffer {
