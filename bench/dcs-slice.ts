@@ -4,7 +4,7 @@
  * file in the same run: a plain streamed copy of the whole log into the same store (the floor:
  * read once, write once) and `awk` splitting the log into per-day files.
  *
- *   node --import tsx bench/dcs-slice.ts        (BENCH_DCS_MB=200 BENCH_ROUNDS=2)
+ *   node --import tsx bench/dcs-slice.ts        (BENCH_DCS_MB=200 BENCH_ROUNDS=2; BENCH_SMOKE=1: 20 MiB, 1 round)
  *
  * Needs the Redis on 127.0.0.1:6379 (the job PINGs the node). Prints times, the peak RSS of this
  * process while logsnap collects, and one RESULT line (ratio = ours / streamed copy).
@@ -17,9 +17,10 @@ import { join } from 'node:path';
 import { startServer } from '../test/helpers/server.js';
 import { collect, redisSkip, REDIS_URL, waitJob } from '../test/dcs/helpers.js';
 import { addDays, todayIn } from '../src/services/dcs/slicer.js';
+import { envNumber, SMOKE } from './lib.js';
 
-const TARGET_MB = Number(process.env.BENCH_DCS_MB ?? 200);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const TARGET_MB = envNumber('BENCH_DCS_MB', 200, 20);
+const ROUNDS = envNumber('BENCH_ROUNDS', 2, 1);
 
 const skip = await redisSkip();
 if (skip) {
@@ -119,5 +120,5 @@ const base = Math.min(...res.map((r) => r.base));
 await s.close();
 rmSync(work, { recursive: true, force: true });
 console.log(
-  `RESULT dcs-slice ratio=${(best('ours') / best('copy')).toFixed(2)} mb=${(bytes / 1048576).toFixed(0)} ours_s=${best('ours').toFixed(2)} copy_s=${best('copy').toFixed(2)} awk_s=${best('awk').toFixed(2)} ours_vs_awk=${(best('ours') / best('awk')).toFixed(2)} peak_rss_mb=${peak.toFixed(0)} rss_growth_mb=${(peak - base).toFixed(0)}`,
+  `RESULT dcs-slice ratio=${(best('ours') / best('copy')).toFixed(2)}${SMOKE ? ' smoke=1' : ''} mb=${(bytes / 1048576).toFixed(0)} ours_s=${best('ours').toFixed(2)} copy_s=${best('copy').toFixed(2)} awk_s=${best('awk').toFixed(2)} ours_vs_awk=${(best('ours') / best('awk')).toFixed(2)} peak_rss_mb=${peak.toFixed(0)} rss_growth_mb=${(peak - base).toFixed(0)}`,
 );

@@ -96,20 +96,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
   });
 
-  // The request context (request id, source address, later the caller) for code below the routes.
-  app.addHook('onRequest', (req, _reply, done) => {
-    runInRequest({ requestId: req.id, sourceIp: req.ip }, done);
-  });
-
-  app.addHook('onRequest', async (req, reply) => {
-    reply.header('X-Request-Id', req.id);
-    if (req.url.length > MAX_URL_LENGTH) throw uriTooLong();
-    if (req.headers.host === undefined && req.raw.httpVersion === '1.1') throw appError('APIGW.0201', undefined, 'HTTP/1.1 requests need a Host header.');
-    const label = (req.headers.host ?? '').split('.')[0].toLowerCase();
-    const service = req.routeOptions.config?.service;
-    if (SERVICE_HOST_LABELS.has(label) && service && service !== label && req.headers.host?.includes('.')) {
-      throw appError('APIGW.0101', `The API does not exist: ${req.method} ${req.routeOptions.url} is not a ${label.toUpperCase()} API`);
-    }
+  // One onRequest hook, callback style (no promise per request): the response's X-Request-Id, the
+  // request-line checks and the service-host check, then the request context (request id, source
+  // address, later the caller) for code below the routes.
+  app.addHook('onRequest', (req, reply, done) => {
+    runInRequest({ requestId: req.id, sourceIp: req.ip }, () => {
+      reply.header('X-Request-Id', req.id);
+      if (req.url.length > MAX_URL_LENGTH) return done(uriTooLong());
+      const host = req.headers.host;
+      if (host === undefined && req.raw.httpVersion === '1.1') return done(appError('APIGW.0201', undefined, 'HTTP/1.1 requests need a Host header.'));
+      if (host && host.includes('.')) {
+        const label = host.slice(0, host.indexOf('.')).toLowerCase();
+        const service = req.routeOptions.config?.service;
+        if (SERVICE_HOST_LABELS.has(label) && service && service !== label) {
+          return done(appError('APIGW.0101', `The API does not exist: ${req.method} ${req.routeOptions.url} is not a ${label.toUpperCase()} API`));
+        }
+      }
+      done();
+    });
   });
 
   app.addHook('preValidation', async (req) => {
@@ -135,10 +139,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   if (deps.audit) app.addHook('onSend', auditOnSend(deps.audit));
 
-  app.addHook('onResponse', async (req, reply) => {
+  app.addHook('onResponse', (req, reply, done) => {
     const route = req.routeOptions.url ?? 'unmatched';
-    deps.metrics.httpDuration.observe({ method: req.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
-    req.log.info({ method: req.method, url: logUrl(req.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime), op: req.routeOptions.config?.operationId }, 'request');
+    const ms = reply.elapsedTime;
+    deps.metrics.httpDuration.observe({ method: req.method, route, status_code: String(reply.statusCode) }, ms / 1000);
+    req.log.info({ method: req.method, url: logUrl(req.url), status: reply.statusCode, ms: Math.round(ms), op: req.routeOptions.config?.operationId }, 'request');
+    done();
   });
 
   app.setErrorHandler((err, req, reply) => {

@@ -12,13 +12,14 @@ import * as m0001 from './db/migrations/0001_platform.js';
 import * as m0002 from './db/migrations/0002_job_origin.js';
 import * as m0010 from './jobs/migrations/0010_failpath_outbox.js';
 import * as m0011 from './jobs/migrations/0011_failpath_reconcile_slots.js';
+import * as m0050 from './db/migrations/0050_perf_counts_caches.js';
 import * as m0060 from './db/migrations/0060_console_job_indexes.js';
 import { SecretBox, parseMasterKey, sha256hex } from './security/secrets.js';
 import { newToken } from './security/ids.js';
 import { Projects } from './projects/projects.js';
 import { Clusters, type EngineSpec, type ServiceName } from './clusters/clusters.js';
 import { FsObjectStore } from './storage/fsStore.js';
-import { S3ObjectStore, s3OptionsFromConfig } from './storage/s3Store.js';
+import type { S3ObjectStore } from './storage/s3Store.js';
 import type { ObjectStore } from './storage/objectStore.js';
 import { JobQueue, systemClock, type Clock } from './jobs/queue.js';
 import { JobRunner, type JobEvents } from './jobs/runner.js';
@@ -48,7 +49,7 @@ import { consoleAssetRoutes, defaultConsoleDir } from './http/routes/console/con
 
 export const PLATFORM_MIGRATIONS: NamedMigrations = {
   '0001_platform': m0001, '0002_job_origin': m0002, '0010_failpath_outbox': m0010, '0011_failpath_reconcile_slots': m0011,
-  '0060_console_job_indexes': m0060, ...NOTIFY_MIGRATIONS, ...TEST_MODE_MIGRATIONS, ...TRUST_MIGRATIONS,
+  '0050_perf_counts_caches': m0050, '0060_console_job_indexes': m0060, ...NOTIFY_MIGRATIONS, ...TEST_MODE_MIGRATIONS, ...TRUST_MIGRATIONS,
 };
 
 export interface RuntimeOptions {
@@ -185,6 +186,8 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   else if (config.storage.driver === 'fs') realStore = new FsObjectStore(config.storage.root, { key: linkKey, baseUrl: publicUrl });
   else {
     try {
+      // the AWS SDK (~20 MB RSS) is loaded only by processes configured for S3
+      const { S3ObjectStore, s3OptionsFromConfig } = await import('./storage/s3Store.js');
       const s3 = new S3ObjectStore(s3OptionsFromConfig(config.storage.s3));
       realStore = s3;
       await s3.checkBucket();
@@ -202,7 +205,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
   const engines: Partial<Record<ServiceName, EngineSpec>> = {};
   for (const s of services) engines[s.name] = s.engine;
-  const projects = new Projects(db, box, clock);
+  const projects = new Projects(db, box, clock, { authCacheMs: config.security.authCacheMs });
   const clusters = new Clusters(db, box, clock, engines);
   const queue = new JobQueue(db, clock);
   const outbox = new Outbox(db, clock, log, {
@@ -360,7 +363,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
       await runner?.stop();
       await outbox.stop();
       await db.close();
-      if (realStore instanceof S3ObjectStore) realStore.destroy();
+      if (realStore.driver === 's3' && typeof (realStore as S3ObjectStore).destroy === 'function') (realStore as S3ObjectStore).destroy();
     },
   };
 }

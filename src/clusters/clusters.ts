@@ -1,12 +1,35 @@
 import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import type { Selectable } from 'kysely';
 import type { Db } from '../db/index.js';
 import { isUniqueViolation } from '../db/index.js';
+import type { ClusterTable } from '../db/types.js';
+import { countRows, type CountedTable } from '../db/rowCounts.js';
+import { prepared } from '../db/prepared.js';
 import { uuid } from '../security/ids.js';
 import type { SecretBox } from '../security/secrets.js';
 import type { Clock } from '../jobs/queue.js';
 
+declare module '../db/types.js' {
+  interface ClusterTable {
+    /**
+     * A plain-text facet of the encrypted engine that lists filter on (EngineSpec.variant: the CSS
+     * datastore type, the CCE flavour); '' when the service has none; null on rows written before
+     * migration 0050 or by code that bypassed register() (derived again on demand).
+     */
+    variant: string | null;
+  }
+}
+
+type ClusterRow = Selectable<ClusterTable>;
+
+/** Cluster totals per (project, service) and variant, kept by triggers (migration 0050). */
+export const CLUSTER_COUNTS: CountedTable = { scope: 'clusters', table: 'clusters', k1: ['project_id', 'service'], k2: 'variant' };
+
 export type ServiceName = 'css' | 'dcs' | 'cce' | 'dws';
+
+const clusterOf = prepared((k, p: { id: string; projectId: string; service: string }) =>
+  k.selectFrom('clusters').selectAll().where('id', '=', p.id).where('project_id', '=', p.projectId).where('service', '=', p.service));
 export const SERVICE_NAMES: ServiceName[] = ['css', 'dcs', 'cce', 'dws'];
 
 export interface Cluster<E = unknown> {
@@ -48,6 +71,8 @@ export interface EngineSpec {
   redact(engine: unknown): unknown;
   /** reach the engine for real (list log folders, PING, etcd status, `select 1`), within `timeoutMs` per target */
   probe?(engine: unknown, opts: { timeoutMs: number }): Promise<ProbeCheck[]>;
+  /** a plain-text facet of the engine lists can filter on without decrypting (stored in clusters.variant) */
+  variant?(engine: unknown): string;
 }
 
 /** Registered clusters of every service. Engine connections are stored encrypted. */
@@ -80,6 +105,7 @@ export class Clusters {
       name: input.name,
       status: input.status ?? this.engines[input.service]!.defaultStatus,
       engine_enc: this.box.encrypt(JSON.stringify(input.engine)),
+      variant: this.#variant(input.service, input.engine),
       created_at: now,
       updated_at: now,
     };
@@ -110,23 +136,51 @@ export class Clusters {
     const now = this.clock.now();
     await this.db.kysely
       .updateTable('clusters')
-      .set({ name: input.name, engine_enc: this.box.encrypt(JSON.stringify(input.engine)), updated_at: now, ...(input.status ? { status: input.status } : {}) })
+      .set({
+        name: input.name, engine_enc: this.box.encrypt(JSON.stringify(input.engine)), variant: this.#variant(input.service, input.engine), updated_at: now,
+        ...(input.status ? { status: input.status } : {}),
+      })
       .where('id', '=', input.id)
       .execute();
     return (await this.getAny(input.id))!;
   }
 
-  #decode(row: { id: string; project_id: string; service: string; name: string; status: string; engine_enc: string; created_at: number; updated_at: number }): Cluster {
-    const { engine_enc, ...rest } = row;
-    return { ...rest, service: rest.service as ServiceName, engine: JSON.parse(this.box.decrypt(engine_enc)) };
+  #variant(service: string, engine: unknown): string {
+    return this.engines[service as ServiceName]?.variant?.(engine) ?? '';
+  }
+
+  /**
+   * A row as a Cluster whose `engine` is decrypted on first use: a route that only checks the
+   * cluster exists (most of them) never pays for AES-GCM and JSON.parse.
+   */
+  #decode(row: ClusterRow): Cluster {
+    const { engine_enc, variant: _variant, ...rest } = row;
+    const box = this.box;
+    let engine: unknown;
+    let decoded = false;
+    const c = { ...rest, service: rest.service as ServiceName } as Cluster;
+    Object.defineProperty(c, 'engine', {
+      enumerable: true,
+      configurable: true,
+      get() {
+        if (!decoded) {
+          engine = JSON.parse(box.decrypt(engine_enc));
+          decoded = true;
+        }
+        return engine;
+      },
+      set(v: unknown) {
+        engine = v;
+        decoded = true;
+      },
+    });
+    return c;
   }
 
   /** A cluster of this project and service; another project's cluster is indistinguishable from none. */
   async get<E = unknown>(projectId: string, service: ServiceName, id: string): Promise<Cluster<E> | undefined> {
-    const row = await this.db.kysely
-      .selectFrom('clusters').selectAll()
-      .where('id', '=', id).where('project_id', '=', projectId).where('service', '=', service)
-      .executeTakeFirst();
+    // every service route starts here: a prepared query, and the engine is decrypted only if used
+    const [row] = await clusterOf(this.db, { id, projectId, service });
     return row ? (this.#decode(row) as Cluster<E>) : undefined;
   }
 
@@ -134,6 +188,40 @@ export class Clusters {
   async getAny<E = unknown>(id: string): Promise<Cluster<E> | undefined> {
     const row = await this.db.kysely.selectFrom('clusters').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? (this.#decode(row) as Cluster<E>) : undefined;
+  }
+
+  /**
+   * One page of a project's clusters of a service, newest first, with the exact total: an index
+   * range and a counter lookup (migration 0050), whatever the number of clusters. `variant` filters
+   * on EngineSpec.variant (e.g. a CSS datastore type) without decrypting anything.
+   */
+  async page<E = unknown>(projectId: string, service: ServiceName, q: { offset: number; limit: number; variant?: string }): Promise<{ total: number; rows: Cluster<E>[] }> {
+    if (q.variant !== undefined) await this.#deriveVariants(projectId, service);
+    const total = await countRows(this.db, CLUSTER_COUNTS.scope, `${projectId}/${service}`, q.variant);
+    if (total === 0 || q.offset >= total) return { total, rows: [] };
+    const rows = await this.db.kysely
+      .selectFrom('clusters').selectAll()
+      .where('project_id', '=', projectId).where('service', '=', service)
+      .$if(q.variant !== undefined, (qb) => qb.where('variant', '=', q.variant!))
+      .orderBy('created_at', 'desc').orderBy('id')
+      .limit(q.limit).offset(q.offset)
+      .execute();
+    return { total, rows: rows.map((r) => this.#decode(r) as Cluster<E>) };
+  }
+
+  /** Rows without a variant (written before migration 0050, or not through register()) get theirs. */
+  async #deriveVariants(projectId: string, service: ServiceName): Promise<void> {
+    if (!this.engines[service]?.variant) return;
+    for (;;) {
+      const rows = await this.db.kysely.selectFrom('clusters').select(['id', 'engine_enc'])
+        .where('project_id', '=', projectId).where('service', '=', service).where('variant', 'is', null)
+        .limit(200).execute();
+      for (const r of rows) {
+        const variant = this.#variant(service, JSON.parse(this.box.decrypt(r.engine_enc)));
+        await this.db.kysely.updateTable('clusters').set({ variant }).where('id', '=', r.id).where('variant', 'is', null).execute();
+      }
+      if (rows.length < 200) return;
+    }
   }
 
   async list<E = unknown>(projectId: string, service?: ServiceName): Promise<Cluster<E>[]> {
@@ -165,7 +253,7 @@ export class Clusters {
       .set({
         ...(input.name !== undefined ? { name: input.name } : {}),
         ...(input.status !== undefined ? { status: input.status } : {}),
-        ...(input.engine !== undefined ? { engine_enc: this.box.encrypt(JSON.stringify(engine)) } : {}),
+        ...(input.engine !== undefined ? { engine_enc: this.box.encrypt(JSON.stringify(engine)), variant: this.#variant(current.service, engine) } : {}),
         updated_at: this.clock.now(),
       })
       .where('id', '=', id).where('project_id', '=', projectId)

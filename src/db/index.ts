@@ -2,14 +2,24 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type DatabaseConnection, type Driver, type TransactionSettings } from 'kysely';
+import { Kysely, PostgresDialect, SelectQueryNode, SqliteDialect, sql, type CompiledQuery, type DatabaseConnection, type Driver, type TransactionSettings } from 'kysely';
 import type { Database } from './types.js';
+import { namedStatementPool, SqliteStatementCache, type StatementStats } from './statementCache.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
 export interface Db {
   kysely: Kysely<Database>;
   dialect: Dialect;
+  /** statement reuse (see statementCache.ts): hits, misses, statements held */
+  statements: StatementStats;
+  /**
+   * Run a compiled query (see prepared.ts). On SQLite a SELECT outside any transaction runs at once
+   * on the cached statement (better-sqlite3 is synchronous: nothing can interleave with it, and with
+   * no transaction open on the connection it reads committed data, exactly as through Kysely);
+   * everything else goes through Kysely's connection handling.
+   */
+  run<R>(query: CompiledQuery<R>): Promise<R[]>;
   close(): Promise<void>;
 }
 
@@ -23,14 +33,27 @@ export function openDb(url: string, opts: { poolSize?: number } = {}): Db {
     database.pragma('busy_timeout = 10000');
     database.pragma('synchronous = NORMAL');
     database.pragma('foreign_keys = ON');
-    const dialect = new SqliteDialect({ database });
+    const cache = new SqliteStatementCache(database);
+    const dialect = new SqliteDialect({ database: cache });
     if (file !== ':memory:') {
       const gate = fileGate(resolve(file));
       const createDriver = dialect.createDriver.bind(dialect);
       dialect.createDriver = () => new GatedDriver(createDriver(), gate);
     }
     const kysely = new Kysely<Database>({ dialect });
-    return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
+    // a read outside any transaction runs at once on the cached statement (WAL readers never wait
+    // for a writer, so it needs neither Kysely's connection turn nor the gate below)
+    const run = <R>(q: CompiledQuery<R>): Promise<R[]> => {
+      if (!database.inTransaction && database.open && SelectQueryNode.is(q.query)) {
+        try {
+          return Promise.resolve(cache.prepare(q.sql).all(q.parameters as unknown[]) as R[]);
+        } catch (e) {
+          return Promise.reject(e);
+        }
+      }
+      return kysely.executeQuery(q).then((r) => r.rows);
+    };
+    return { kysely, dialect: 'sqlite', statements: cache.stats, run, close: () => kysely.destroy() };
   }
   // bigint (int8) and numeric come back as strings by default; our bigints are epoch ms and sizes.
   const types = {
@@ -41,8 +64,10 @@ export function openDb(url: string, opts: { poolSize?: number } = {}): Db {
   pool.on('error', () => {
     /* idle client errors (server restart) surface on the next query */
   });
-  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { kysely, dialect: 'postgres', close: () => kysely.destroy() };
+  const named = namedStatementPool(pool);
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool: named.pool as unknown as pg.Pool }) });
+  const run = <R>(q: CompiledQuery<R>): Promise<R[]> => kysely.executeQuery(q).then((r) => r.rows);
+  return { kysely, dialect: 'postgres', statements: named.stats, run, close: () => kysely.destroy() };
 }
 
 /**

@@ -3,6 +3,23 @@ import { isUniqueViolation } from '../db/index.js';
 import { hex32, newAccessKey, newSecretKey, newToken } from '../security/ids.js';
 import { sha256hex, type SecretBox } from '../security/secrets.js';
 import type { Clock } from '../jobs/queue.js';
+import { VersionedCache } from '../db/cacheVersions.js';
+
+/** The cache version bumped (by triggers, migration 0050) on any change to these tables. */
+export const AUTH_CACHE_VERSION = 'auth';
+export const AUTH_TABLES = ['credentials', 'tokens'];
+
+export interface ProjectsOptions {
+  /**
+   * How long this process may use a cached credential or token lookup before checking the
+   * database's auth version again (ms). Bounds how long a key deleted through another process
+   * keeps working here. 0: no cache (every request reads the database).
+   */
+  authCacheMs?: number;
+}
+
+type SecretLookup = { secretKey: string; projectId: string } | null;
+type TokenLookup = { projectId: string; expiresAt: number | null } | null;
 
 export interface Project {
   id: string;
@@ -14,7 +31,20 @@ export class ProjectExistsError extends Error {}
 
 /** Projects, their AK/SK credentials and their X-Auth-Token tokens. SKs are stored encrypted. */
 export class Projects {
-  constructor(private readonly db: Db, private readonly box: SecretBox, private readonly clock: Clock) {}
+  readonly #secrets: VersionedCache<SecretLookup>;
+  readonly #tokens: VersionedCache<TokenLookup>;
+
+  constructor(private readonly db: Db, private readonly box: SecretBox, private readonly clock: Clock, opts: ProjectsOptions = {}) {
+    const checkMs = opts.authCacheMs ?? 1000;
+    this.#secrets = new VersionedCache(db, AUTH_CACHE_VERSION, { checkMs, clock });
+    this.#tokens = new VersionedCache(db, AUTH_CACHE_VERSION, { checkMs, clock });
+  }
+
+  /** Drop cached lookups now (after a change made through this process; others see it within authCacheMs). */
+  #changed(): void {
+    this.#secrets.invalidate();
+    this.#tokens.invalidate();
+  }
 
   async create(input: { id?: string; name: string }): Promise<Project> {
     const p = { id: input.id ?? hex32(), name: input.name, created_at: this.clock.now() };
@@ -58,13 +88,17 @@ export class Projects {
 
   async delete(id: string): Promise<boolean> {
     const k = this.db.kysely;
-    return k.transaction().execute(async (trx) => {
-      await trx.deleteFrom('credentials').where('project_id', '=', id).execute();
-      await trx.deleteFrom('tokens').where('project_id', '=', id).execute();
-      await trx.deleteFrom('clusters').where('project_id', '=', id).execute();
-      const r = await trx.deleteFrom('projects').where('id', '=', id).executeTakeFirst();
-      return Number(r.numDeletedRows) > 0;
-    });
+    try {
+      return await k.transaction().execute(async (trx) => {
+        await trx.deleteFrom('credentials').where('project_id', '=', id).execute();
+        await trx.deleteFrom('tokens').where('project_id', '=', id).execute();
+        await trx.deleteFrom('clusters').where('project_id', '=', id).execute();
+        const r = await trx.deleteFrom('projects').where('id', '=', id).executeTakeFirst();
+        return Number(r.numDeletedRows) > 0;
+      });
+    } finally {
+      this.#changed();
+    }
   }
 
   /** Add an AK/SK pair (generated unless given). The SK is returned once and stored encrypted. */
@@ -75,6 +109,7 @@ export class Projects {
       .insertInto('credentials')
       .values({ ak, project_id: projectId, sk_enc: this.box.encrypt(sk), description: input.description ?? null, created_at: this.clock.now() })
       .execute();
+    this.#changed();
     return { ak, sk };
   }
 
@@ -90,6 +125,7 @@ export class Projects {
     if (this.box.decrypt(row.sk_enc) !== sk) {
       await this.db.kysely.updateTable('credentials').set({ sk_enc: this.box.encrypt(sk) }).where('ak', '=', ak).execute();
     }
+    this.#changed();
   }
 
   listCredentials(projectId: string): Promise<{ ak: string; description: string | null; created_at: number }[]> {
@@ -98,13 +134,19 @@ export class Projects {
 
   async deleteCredential(projectId: string, ak: string): Promise<boolean> {
     const r = await this.db.kysely.deleteFrom('credentials').where('ak', '=', ak).where('project_id', '=', projectId).executeTakeFirst();
+    this.#changed();
     return Number(r.numDeletedRows) > 0;
   }
 
-  /** SK and project for an AK (used by the signature verifier). */
+  /**
+   * SK and project for an AK (used by the signature verifier). Cached per process, unknown AKs
+   * included, until the auth version moves (see ProjectsOptions.authCacheMs).
+   */
   async secretFor(ak: string): Promise<{ secretKey: string; projectId: string } | null> {
-    const row = await this.db.kysely.selectFrom('credentials').select(['sk_enc', 'project_id']).where('ak', '=', ak).executeTakeFirst();
-    return row ? { secretKey: this.box.decrypt(row.sk_enc), projectId: row.project_id } : null;
+    return this.#secrets.get(ak, async () => {
+      const row = await this.db.kysely.selectFrom('credentials').select(['sk_enc', 'project_id']).where('ak', '=', ak).executeTakeFirst();
+      return row ? { secretKey: this.box.decrypt(row.sk_enc), projectId: row.project_id } : null;
+    });
   }
 
   /** Issue an X-Auth-Token for a project. Only its hash is stored. */
@@ -116,6 +158,7 @@ export class Projects {
       .insertInto('tokens')
       .values({ token_hash: sha256hex(token), project_id: projectId, description: input.description ?? null, created_at: now, expires_at })
       .execute();
+    this.#changed();
     return { token, expires_at };
   }
 
@@ -130,13 +173,24 @@ export class Projects {
   async revokeToken(projectId: string, id: string): Promise<boolean> {
     if (!/^[0-9a-f]{12}$/.test(id)) return false;
     const r = await this.db.kysely.deleteFrom('tokens').where('project_id', '=', projectId).where('token_hash', 'like', `${id}%`).executeTakeFirst();
+    this.#changed();
     return Number(r.numDeletedRows) > 0;
   }
 
+  /** Forget every cached lookup now: the whole state was replaced underneath (test mode's reset and import). */
+  invalidateAuthCache(): void {
+    this.#changed();
+  }
+
+  /** The project of an X-Auth-Token (cached like secretFor; expiry is checked against the clock on every call). */
   async projectForToken(token: string): Promise<{ projectId: string } | 'expired' | null> {
-    const row = await this.db.kysely.selectFrom('tokens').select(['project_id', 'expires_at']).where('token_hash', '=', sha256hex(token)).executeTakeFirst();
+    const hash = sha256hex(token);
+    const row = await this.#tokens.get(hash, async () => {
+      const r = await this.db.kysely.selectFrom('tokens').select(['project_id', 'expires_at']).where('token_hash', '=', hash).executeTakeFirst();
+      return r ? { projectId: r.project_id, expiresAt: r.expires_at } : null;
+    });
     if (!row) return null;
-    if (row.expires_at !== null && row.expires_at <= this.clock.now()) return 'expired';
-    return { projectId: row.project_id };
+    if (row.expiresAt !== null && row.expiresAt <= this.clock.now()) return 'expired';
+    return { projectId: row.projectId };
   }
 }

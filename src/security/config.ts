@@ -11,6 +11,12 @@ export const securitySection = defineSection({
       adminToken: Type.Optional(Type.String({ minLength: 16 })),
       /** Allowed clock skew of X-Sdk-Date, seconds (Huawei gateway: 15 min) */
       maxClockSkewSeconds: Type.Integer({ default: 900, minimum: 1, maximum: 86400 }),
+      /**
+       * Credential/token lookups are cached per process; the cache is checked against the database's
+       * auth version at most this often (ms). A key deleted through another process stops working here
+       * within this bound. 0 disables the cache.
+       */
+      authCacheMs: Type.Integer({ default: 1000, minimum: 0, maximum: 60000 }),
     },
     { additionalProperties: false },
   ),
@@ -18,5 +24,6 @@ export const securitySection = defineSection({
     LOGSNAP_MASTER_KEY: 'masterKey',
     LOGSNAP_ADMIN_TOKEN: 'adminToken',
     LOGSNAP_MAX_CLOCK_SKEW_SECONDS: 'maxClockSkewSeconds',
+    LOGSNAP_AUTH_CACHE_MS: 'authCacheMs',
   },
 });

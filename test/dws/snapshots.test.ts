@@ -245,11 +245,11 @@ for (const { engine, skip } of await engines()) {
       assert.equal(creating.errorCode, 'DWS.0011');
       await s.rt.db.kysely.updateTable('dws_snapshots').set({ status: 'AVAILABLE' }).where('id', '=', target.id).execute();
 
-      assert.ok(await s.rt.store.head('logsnap-dws', `${s.projectId}/${clusterId}/${target.id}.dump`));
+      assert.ok(await s.rt.store.head('logsnap-dws', `${s.projectId}/${clusterId}/${target.id}.dump.gz`));
       const del = await call({ method: 'DELETE', url: SNAPSHOT, pathParams: { snapshot_id: target.id } });
       assert.equal(del.httpStatusCode, 202);
       // the archive goes right after the record's deletion commits (outbox)
-      await eventually(async () => (await s.rt.store.head('logsnap-dws', `${s.projectId}/${clusterId}/${target.id}.dump`)) === null, 10_000, 'the archive to be removed');
+      await eventually(async () => (await s.rt.store.head('logsnap-dws', `${s.projectId}/${clusterId}/${target.id}.dump.gz`)) === null, 10_000, 'the archive to be removed');
       assert.equal((await fail({ method: 'GET', url: SNAPSHOT, pathParams: { snapshot_id: target.id } })).errorCode, 'DWS.5149');
       // the name is free again
       const reuse = await call({ method: 'POST', url: SNAPSHOTS, data: { snapshot: { name: 'PAGE-A', cluster_id: clusterId } } });

@@ -68,6 +68,16 @@ export async function createPgDatabase(prefix = 'logsnap_t'): Promise<{ url: str
   };
 }
 
+/** An empty database of either engine (a SQLite file in a temp folder, or a new PostgreSQL database). */
+export async function scratchDatabase(engine: Engine, prefix = 'logsnap_x'): Promise<{ url: string; cleanup(): Promise<void> }> {
+  if (engine === 'postgres') {
+    const d = await createPgDatabase(prefix);
+    return { url: d.url, cleanup: d.drop };
+  }
+  const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
+  return { url: `sqlite:${join(dir, 'x.db')}`, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+}
+
 export class FakeClock implements Clock {
   constructor(public t = Date.now()) {}
   now(): number {

@@ -14,8 +14,12 @@ export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca49
 const sha256hex = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 const hmacHex = (key: string, data: string): string => createHmac('sha256', Buffer.from(key, 'utf8')).update(data).digest('hex');
 
+const ALL_UNRESERVED = /^[A-Za-z0-9\-_.~]*$/;
+
 /** Percent-encode every UTF-8 byte outside A–Z a–z 0–9 - _ . ~ (upper-case hex). */
 export function encodeUnreserved(input: string): string {
+  // most path segments and query values (ids, numbers) need no encoding at all
+  if (ALL_UNRESERVED.test(input)) return input;
   let out = '';
   for (const b of Buffer.from(input, 'utf8')) {
     const unreserved =
@@ -26,6 +30,7 @@ export function encodeUnreserved(input: string): string {
 }
 
 function safeDecode(s: string): string {
+  if (!s.includes('%')) return s;
   try {
     return decodeURIComponent(s);
   } catch {
@@ -111,7 +116,7 @@ export function canonicalRequest(req: RawRequest, signedHeaders: string[], uriMo
     canonHeaders += `${name}:${v}\n`;
   }
   const contentSha = signedHeaders.includes('x-sdk-content-sha256') ? headerValue(req.headers, 'x-sdk-content-sha256') : undefined;
-  const payloadHash = contentSha ?? sha256hex(req.body ?? '');
+  const payloadHash = contentSha ?? (req.body === undefined || req.body.length === 0 ? EMPTY_SHA256 : sha256hex(req.body));
   return [req.method.toUpperCase(), canonicalUri(rawPath, uriMode), canonicalQueryFromRaw(rawQuery), canonHeaders, signedHeaders.join(';'), payloadHash].join('\n');
 }
 

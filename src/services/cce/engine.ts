@@ -28,6 +28,7 @@ export const cceEngineSpec: EngineSpec = {
   schema: CceEngine,
   defaultStatus: 'Available',
   probe: probeCce,
+  variant: (e) => ((e as { autopilot?: boolean }).autopilot === true ? 'autopilot' : 'standard'),
   redact: (e) => {
     const eng = e as { tls?: { key?: string }; password?: string };
     return { ...eng, ...(eng.tls ? { tls: { ...eng.tls, ...(eng.tls.key ? { key: '***' } : {}) } } : {}), ...(eng.password ? { password: '***' } : {}) };

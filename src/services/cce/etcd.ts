@@ -1,5 +1,4 @@
-import { Etcd3, type IOptions } from 'etcd3';
-import { noop } from 'cockatiel';
+import type { Etcd3, IOptions } from 'etcd3';
 import { Transform, type Readable } from 'node:stream';
 import { redactUrlPassword, scrubSecrets } from '../../security/redact.js';
 import type { CceEngineT } from './engine.js';
@@ -29,7 +28,15 @@ interface SnapshotMessage {
   blob?: Buffer;
 }
 
-function clientFor(engine: CceEngineT, endpoint: string, connectTimeoutMs: number): Etcd3 {
+/** etcd3 (with grpc-js and protobufjs, ~25 MB RSS) is loaded on the first snapshot, not at start. */
+type EtcdModules = { Etcd3: typeof Etcd3; noop: import('cockatiel').IPolicy };
+async function etcdModules(): Promise<EtcdModules> {
+  const [{ Etcd3 }, { noop }] = await Promise.all([import('etcd3'), import('cockatiel')]);
+  return { Etcd3, noop };
+}
+
+function clientFor(m: EtcdModules, engine: CceEngineT, endpoint: string, connectTimeoutMs: number): Etcd3 {
+  const { Etcd3, noop } = m;
   const opts: IOptions = {
     hosts: [endpoint.replace(/\/\/[^@/]*@/, '//')],
     dialTimeout: connectTimeoutMs,
@@ -63,10 +70,11 @@ function reason(err: unknown, engine: CceEngineT): string {
  */
 export async function openSnapshot(engine: CceEngineT, opts: { connectTimeoutMs: number; signal?: AbortSignal }): Promise<EtcdSnapshot> {
   const failures: string[] = [];
+  const modules = await etcdModules();
   for (const raw of engine.endpoints) {
     opts.signal?.throwIfAborted();
     const endpoint = redactUrlPassword(raw);
-    const client = clientFor(engine, raw, opts.connectTimeoutMs);
+    const client = clientFor(modules, engine, raw, opts.connectTimeoutMs);
     try {
       const status = await client.maintenance.status({ deadline: Date.now() + opts.connectTimeoutMs });
       const dbSize = Number(status.dbSize);
@@ -116,9 +124,10 @@ export async function openSnapshot(engine: CceEngineT, opts: { connectTimeoutMs:
 
 /** Maintenance Status of every endpoint (test connection); one line per endpoint, secrets scrubbed. */
 export async function etcdStatus(engine: CceEngineT, timeoutMs: number): Promise<{ endpoint: string; ok: boolean; message: string; details: string[] }[]> {
+  const m = await etcdModules();
   return Promise.all(engine.endpoints.map(async (raw) => {
     const endpoint = raw.includes('@') ? redactUrlPassword(raw) : raw;
-    const client = clientFor(engine, raw, timeoutMs);
+    const client = clientFor(m, engine, raw, timeoutMs);
     try {
       const s = await client.maintenance.status({ deadline: Date.now() + timeoutMs });
       const leader = String(s.leader) === String(s.header?.member_id);

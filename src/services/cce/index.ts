@@ -3,6 +3,7 @@ import { ConfigError } from '../../config/section.js';
 import { cceEngineSpec } from './engine.js';
 import { systemZone } from './goTimeZone.js';
 import * as m0300 from './migrations/0300_cce_snapshot_tasks.js';
+import * as m0350 from './migrations/0350_perf_cce_lists.js';
 import { MasterSnapshots } from './snapshots.js';
 import { cceArtifacts } from './artifacts.js';
 import { createClusterMasterSnapshot } from './routes/createClusterMasterSnapshot.js';
@@ -16,7 +17,7 @@ export const ETCD_CONNECT_TIMEOUT_MS = 3000;
 export const cceService: ServiceModule = {
   name: 'cce',
   title: 'CCE (Cloud Container Engine) master snapshots',
-  migrations: { '0300_cce_snapshot_tasks': m0300 },
+  migrations: { '0300_cce_snapshot_tasks': m0300, '0350_perf_cce_lists': m0350 },
   engine: cceEngineSpec,
   create: (deps) => {
     let zone;

@@ -4,6 +4,15 @@ import { ProjectId, ResourceId } from '../../http/schema.js';
 /** Path parameters shared by the four snapshot operations. */
 export const ClusterParams = Type.Object({ project_id: ProjectId, cluster_id: ResourceId });
 
+/**
+ * logsnap extensions: the Huawei operation has no paging; logsnap answers at most 1000 tasks per
+ * call (newest first) and these reach the rest.
+ */
+export const ListSnapshotTasksQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'logsnap extension: tasks per answer (default and maximum 1000)' })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, description: 'logsnap extension: tasks to skip, newest first (default 0)' })),
+});
+
 /** CreateClusterMasterSnapshotResponse (metadata model `SnapshotCluserResponseMetadata`, sic). */
 export const CreateSnapshotResponse = Type.Object({
   uid: Type.String(),

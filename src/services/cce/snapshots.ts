@@ -8,6 +8,7 @@ import { JobConflictError } from '../../jobs/queue.js';
 import { JobFailure, type JobKind } from '../../jobs/runner.js';
 import { uuid } from '../../security/ids.js';
 import type { ServiceDeps } from '../types.js';
+import { MAX_PAGE } from '../../db/paging.js';
 import type { Cluster } from '../../clusters/clusters.js';
 import type { CceEngineT } from './engine.js';
 import { EtcdUnreachableError, openSnapshot } from './etcd.js';
@@ -70,6 +71,9 @@ export interface MasterSnapshotOptions {
   connectTimeoutMs: number;
 }
 
+/** How often a running task's progress is written to its row (ListClusterMasterSnapshotTasks shows it). */
+const PROGRESS_WRITE_MS = 500;
+
 export const activeKeyFor = (clusterId: string) => `cce-master-snapshot:${clusterId}`;
 export const objectKeyFor = (t: { project_id: string; cluster_id: string; id: string }) => `${t.project_id}/${t.cluster_id}/${t.id}.db`;
 
@@ -124,16 +128,21 @@ export class MasterSnapshots {
     return formatGoTime(ms * 1000, this.opts.zone);
   }
 
-  async list(projectId: string, clusterId: string, flavor: Flavor): Promise<ListSnapshotTasksT> {
+  /** Newest first, at most MAX_PAGE tasks per answer (`limit`/`offset`: logsnap extensions), by index (migration 0350). */
+  async list(projectId: string, clusterId: string, flavor: Flavor, page: { limit?: number; offset?: number } = {}): Promise<ListSnapshotTasksT> {
     await this.cluster(projectId, clusterId, flavor);
-    const rows = await this.deps.db.kysely
+    const k = this.deps.db.kysely;
+    const rows = await k
       .selectFrom('cce_snapshot_tasks').selectAll()
       .where('cluster_id', '=', clusterId).where('project_id', '=', projectId)
       .orderBy('created_at', 'desc').orderBy('id', 'desc')
+      .limit(Math.min(page.limit ?? MAX_PAGE, MAX_PAGE)).offset(page.offset ?? 0)
       .execute();
-    const latest = rows
-      .filter((r) => r.phase === 'Success' && r.completed_at !== null)
-      .reduce<number | null>((m, r) => (m === null || Number(r.completed_at) > m ? Number(r.completed_at) : m), null);
+    // the latest success over all tasks, not only this page: one probe of (cluster_id, phase, completed_at)
+    const last = await k.selectFrom('cce_snapshot_tasks').select('completed_at')
+      .where('cluster_id', '=', clusterId).where('phase', '=', 'Success').where('completed_at', 'is not', null).where('project_id', '=', projectId)
+      .orderBy('completed_at', 'desc').limit(1).executeTakeFirst();
+    const latest = last?.completed_at == null ? null : Number(last.completed_at);
     return {
       kind: 'List',
       apiVersion: API_VERSION,
@@ -194,8 +203,12 @@ export class MasterSnapshots {
           db.kysely.updateTable('cce_snapshot_tasks').set({ ...set, updated_at: clock.now() }).where('id', '=', task.id).where('phase', '=', 'Running').execute();
         await update({ endpoint: snap.endpoint, etcd_version: snap.version, revision: snap.revision, db_size: snap.dbSize, bucket: SNAPSHOT_BUCKET, object_key: key });
 
-        // progress: whole percents of database bytes received; 100 only once stored and verified
+        // progress: whole percents of database bytes received; 100 only once stored and verified.
+        // The task row is written at most every PROGRESS_WRITE_MS (a write per percent cost ~100
+        // database writes per snapshot on the thread that also moves the bytes).
         let shown = 0;
+        let progressWritten = 0;
+        let writtenAt = 0;
         let writes = Promise.resolve();
         const onProgress = () => {
           const { received, total } = snap.progress();
@@ -203,7 +216,11 @@ export class MasterSnapshots {
           if (pct <= shown) return;
           shown = pct;
           ctx.progress(pct);
-          writes = writes.then(() => update({ progress: pct }).then(() => undefined)).catch((err) => ctx.log.warn({ err }, 'progress write failed'));
+          const now = performance.now();
+          if (now - writtenAt < PROGRESS_WRITE_MS && pct < 99) return;
+          writtenAt = now;
+          progressWritten = pct;
+          writes = writes.then(() => update({ progress: progressWritten }).then(() => undefined)).catch((err) => ctx.log.warn({ err }, 'progress write failed'));
         };
         const tap = new Transform({
           transform(chunk: Buffer, _enc, cb) {

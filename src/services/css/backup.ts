@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { lstat, open, stat, type FileHandle } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { PassThrough, Readable, Transform, pipeline } from 'node:stream';
+import { PassThrough, Readable, type Writable } from 'node:stream';
 import { createGzip, constants as zc } from 'node:zlib';
 import type { ObjectStore } from '../../storage/objectStore.js';
 import {
@@ -65,7 +65,12 @@ export interface BackupOptions {
 export class BackupError extends Error {}
 
 export const DEFAULT_CONCURRENCY = Math.min(4, Math.max(2, availableParallelism() + 1));
-const READ_CHUNK = 1 << 20;
+/**
+ * Files are read in 256 KiB pieces into two buffers per file that are reused (see feedFile): the
+ * read-side memory is 3 × 2 × 256 KiB whatever the file size, and does not wait for the garbage
+ * collector (fresh 1 MiB read-stream chunks used to pile up to ~30 MB between collections).
+ */
+const READ_CHUNK = 256 * 1024;
 const MAX_ATTEMPTS = 3;
 
 export function manifestKey(prefix: string): string {
@@ -163,17 +168,75 @@ function storageError(bucket: string, key: string, e: unknown): Error {
   return new BackupError(`object store: writing ${bucket}/${key} failed: ${errnoText(e)}`);
 }
 
-/** Hash the first `size` bytes of an open file (no compression). */
+/** Hash the first `size` bytes of an open file (no compression), through one reused buffer. */
 async function hashFd(fh: FileHandle, size: number, signal: AbortSignal): Promise<{ sha256: string; bytes: number }> {
   const h = createHash('sha256');
+  const buf = Buffer.allocUnsafe(Math.min(READ_CHUNK, Math.max(1, size)));
   let bytes = 0;
-  if (size > 0) {
-    for await (const chunk of fh.createReadStream({ start: 0, end: size - 1, autoClose: false, highWaterMark: READ_CHUNK, signal })) {
-      h.update(chunk as Buffer);
-      bytes += (chunk as Buffer).length;
-    }
+  while (bytes < size) {
+    signal.throwIfAborted();
+    const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, size - bytes), bytes);
+    if (bytesRead === 0) break;
+    h.update(buf.subarray(0, bytesRead));
+    bytes += bytesRead;
   }
   return { sha256: h.digest('hex'), bytes };
+}
+
+/** Resolves once `w` has consumed `chunk` (its write callback), rejects if it errs or closes first. */
+const written = (w: Writable, chunk: Buffer) =>
+  new Promise<void>((resolve, reject) => {
+    const closed = () => reject(new Error('the stream closed before the chunk was written'));
+    w.once('close', closed);
+    w.write(chunk, (err) => {
+      w.off('close', closed);
+      if (err) reject(err);
+      else resolve();
+    });
+  });
+
+/**
+ * Write bytes [0, size) of an open file into `sink` and end it; `onChunk` sees every piece first
+ * (sha256, progress). With `reuse`, two buffers alternate: one is read into while the other is being
+ * compressed, and a buffer is read into again only after the sink's write callback (zlib has then
+ * consumed it; it keeps no reference). Without `reuse` (a sink that passes chunks on by reference,
+ * like a PassThrough), every piece is a fresh buffer. A read error destroys the sink with it and is
+ * returned; a sink that fails (the store) just stops the feeding — the put reports that.
+ */
+async function feedFile(fh: FileHandle, size: number, sink: Writable, o: { reuse: boolean; signal: AbortSignal; onChunk(piece: Buffer): void }): Promise<{ readError?: unknown }> {
+  const pair = o.reuse ? [Buffer.allocUnsafe(READ_CHUNK), Buffer.allocUnsafe(READ_CHUNK)] : [];
+  let pos = 0;
+  let turn = 0;
+  let previous: Promise<void> = Promise.resolve();
+  try {
+    while (pos < size && !sink.destroyed) {
+      o.signal.throwIfAborted();
+      const buf = o.reuse ? pair[turn++ & 1] : Buffer.allocUnsafe(Math.min(READ_CHUNK, size - pos));
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await fh.read(buf, 0, Math.min(READ_CHUNK, size - pos), pos));
+      } catch (e) {
+        sink.destroy(e as Error);
+        return { readError: e };
+      }
+      if (bytesRead === 0) break; // the file shrank while it was read (copytruncate): the caller reads again
+      const piece = buf.subarray(0, bytesRead);
+      o.onChunk(piece);
+      await previous; // the other buffer is free again
+      previous = written(sink, piece);
+      previous.catch(() => undefined); // observed by the next await, or moot once the feeding stops
+      pos += bytesRead;
+    }
+    await previous;
+    sink.end();
+    return {};
+  } catch (e) {
+    if (o.signal.aborted) {
+      sink.destroy(o.signal.reason as Error);
+      return { readError: o.signal.reason };
+    }
+    return {}; // the sink failed: the store's put rejects with the reason
+  }
 }
 
 /** Back one file up (or reuse the previous object); null when the file vanished (rotated away). */
@@ -210,33 +273,30 @@ async function copyOne(o: BackupOptions, node: string, file: LogFile, key: strin
           return { ...prev, node, path: file.path, rel: file.rel, reused: true, changedDuringBackup: undefined };
         }
       }
-      // stream: file → (count + sha256) → gzip level 1 → object store
+      // file → (count + sha256) → gzip level 1 → object store
       const hash = createHash('sha256');
       let bytes = 0;
-      let readError: unknown;
-      const meter = new Transform({
-        transform(chunk: Buffer, _enc, cb) {
-          hash.update(chunk);
-          bytes += chunk.length;
-          progress(chunk.length);
-          cb(null, chunk);
+      const body = identity ? new PassThrough({ highWaterMark: READ_CHUNK }) : createGzip({ level: 1, chunkSize: 64 * 1024, memLevel: 8, strategy: zc.Z_DEFAULT_STRATEGY });
+      // the feeding may fail the body before the store has attached to it: its error reaches us through the put and feedFile
+      body.on('error', () => undefined);
+      const feeding = feedFile(fh, size0, body, {
+        reuse: !identity, signal,
+        onChunk: (piece) => {
+          hash.update(piece);
+          bytes += piece.length;
+          progress(piece.length);
         },
-      });
-      const source: Readable = size0 > 0
-        ? fh.createReadStream({ start: 0, end: size0 - 1, autoClose: false, highWaterMark: READ_CHUNK })
-        : Readable.from([]);
-      const tail = identity ? new PassThrough({ highWaterMark: READ_CHUNK }) : createGzip({ level: 1, chunkSize: 64 * 1024, memLevel: 8, strategy: zc.Z_DEFAULT_STRATEGY });
-      const body = pipeline(source, meter, tail, (err) => {
-        if (err) readError = err;
       });
       let put;
       try {
         put = await o.store.put(o.bucket, key, body, { contentType: 'application/gzip', signal, project: o.project });
       } catch (e) {
         body.destroy();
+        const { readError } = await feeding;
         if (readError && (readError as Error).name !== 'AbortError') fail(readError);
         throw storageError(o.bucket, key, e);
       }
+      const { readError } = await feeding;
       if (readError) fail(readError);
       const st1 = await fh.stat().catch(fail);
       const truncated = bytes < size0 || st1.size < size0;

@@ -21,4 +21,11 @@ export const CssEngine = Type.Object(
   { additionalProperties: false },
 );
 
-export const cssEngineSpec: EngineSpec = { schema: CssEngine, defaultStatus: '200', redact: (e) => e, probe: probeCss };
+export const cssEngineSpec: EngineSpec = {
+  schema: CssEngine,
+  defaultStatus: '200',
+  redact: (e) => e,
+  probe: probeCss,
+  // ListClustersDetails filters on the datastore type: kept in plain text (clusters.variant)
+  variant: (e) => (e as { datastore?: { type?: string } }).datastore?.type ?? 'elasticsearch',
+};

@@ -4,6 +4,7 @@ import { CssLogs } from './domain.js';
 import { cssDemo } from './demo.js';
 import { cssArtifacts } from './artifacts.js';
 import * as m0100 from './migrations/0100_css_log.js';
+import * as m0150 from './migrations/0150_perf_css_lists.js';
 import { createLogBackup } from './routes/createLogBackup.js';
 import { listLogsJob } from './routes/listLogsJob.js';
 import { startLogs } from './routes/startLogs.js';
@@ -18,7 +19,7 @@ import { showClusterDetail } from './routes/showClusterDetail.js';
 export const cssService: ServiceModule = {
   name: 'css',
   title: 'CSS (Cloud Search Service) log backup',
-  migrations: { '0100_css_log': m0100 },
+  migrations: { '0100_css_log': m0100, '0150_perf_css_lists': m0150 },
   engine: cssEngineSpec,
   create: (deps) => {
     const css = new CssLogs(deps);

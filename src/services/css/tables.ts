@@ -1,4 +1,6 @@
-/** CSS tables (migrations/0100_css_log.ts). */
+import type { CountedTable } from '../../db/rowCounts.js';
+
+/** CSS tables (migrations/0100_css_log.ts, 0150_perf_css_lists.ts). */
 export interface CssLogSettingTable {
   /** one row per cluster */
   cluster_id: string;
@@ -45,3 +47,6 @@ declare module '../../db/types.js' {
     css_log_records: CssLogRecordTable;
   }
 }
+
+/** Records per (cluster, status), kept by triggers: ListLogsJob's totals (migration 0150). */
+export const CSS_RECORD_COUNTS: CountedTable = { scope: 'css_log_records', table: 'css_log_records', k1: 'cluster_id', k2: 'status' };

@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { redactUrlPassword, scrubSecrets } from '../../security/redact.js';
 import type { DcsNodeT } from './engine.js';
 
@@ -25,6 +25,8 @@ function describe(url: string, err: unknown): string {
 
 export async function withNode<T>(node: DcsNodeT, timeoutMs: number, fn: (r: Redis) => Promise<T>): Promise<T> {
   const where = redactUrlPassword(node.url);
+  // loaded on first use: a process that never collects DCS logs does not carry the client (~15 MB RSS)
+  const { Redis } = await import('ioredis');
   const redis = new Redis(node.url, {
     lazyConnect: true,
     connectTimeout: timeoutMs,

@@ -9,6 +9,8 @@ import type { Schedule } from '../../jobs/scheduler.js';
 import type { Cluster } from '../../clusters/clusters.js';
 import { uuid } from '../../security/ids.js';
 import type { ServiceDeps } from '../types.js';
+import { countRows, type CountedTable } from '../../db/rowCounts.js';
+import { paged } from '../../db/paging.js';
 import { DEFAULT_GROUP, nodeTimeZone, type DcsEngineT, type DcsNodeT } from './engine.js';
 import { isTimeZone, todayIn, windowDays } from './slicer.js';
 import { NodeProblem, redisVersion, resolveLogFile, withNode } from './redisNode.js';
@@ -58,6 +60,9 @@ declare module '../../db/types.js' {
     dcs_object_trash: DcsObjectTrashTable;
   }
 }
+
+/** Run-log files per (instance, project), kept by triggers: ListRedislog's total_num (migration 0250). */
+export const DCS_REDISLOG_COUNTS: CountedTable = { scope: 'dcs_redislogs', table: 'dcs_redislogs', k1: 'instance_id', k2: 'project_id' };
 
 /** `collecting` until the job has written the file; then `succeed` (Huawei's value) or `failed`. */
 export type RunlogStatus = 'collecting' | 'succeed' | 'failed';
@@ -176,15 +181,11 @@ export class DcsRunLogs {
   /** ListRedislog: newest collection first, in it newest day first, then by replica; 0-based offset. */
   async list(projectId: string, instanceId: string, page: { offset: number; limit: number }): Promise<{ total: number; rows: RunlogRow[] }> {
     await this.instance(projectId, instanceId);
-    const k = this.deps.db.kysely;
-    const base = k.selectFrom('dcs_redislogs').where('project_id', '=', projectId).where('instance_id', '=', instanceId);
-    const { n } = await base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
-    const total = Number(n);
-    if (total === 0 || page.offset >= total) return { total, rows: [] };
-    const rows = await base.selectAll()
-      .orderBy('collection_no', 'desc').orderBy('created_at', 'desc').orderBy('day', 'desc').orderBy('replication_id').orderBy('id')
-      .limit(page.limit).offset(page.offset).execute();
-    return { total, rows };
+    // the total from the counters, the page from the index in this exact order (migration 0280)
+    return paged(countRows(this.deps.db, DCS_REDISLOG_COUNTS.scope, instanceId, projectId), page, () =>
+      this.deps.db.kysely.selectFrom('dcs_redislogs').selectAll().where('project_id', '=', projectId).where('instance_id', '=', instanceId)
+        .orderBy('collection_no', 'desc').orderBy('created_at', 'desc').orderBy('day', 'desc').orderBy('replication_id').orderBy('id')
+        .limit(page.limit).offset(page.offset).execute());
   }
 
   /** CreateRedislogDownloadLink: a time-limited link to a collected file. */

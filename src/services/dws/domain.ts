@@ -20,10 +20,12 @@ import type { ObjectStore } from '../../storage/objectStore.js';
 import { uuid } from '../../security/ids.js';
 import { scrubSecrets } from '../../security/redact.js';
 import { pgTarget, withDatabase, type DwsEngineConfig } from './engine.js';
-import { dumpDatabase, listArchive, restoreArchive, withClient } from './pgtools.js';
+import { ARCHIVE_FORMAT, dumpDatabase, listArchive, restoreArchive, withClient, type ArchiveFormat } from './pgtools.js';
 import { CronError, nextFireTime, parseCron, previousFireTime } from './cron.js';
 import { descriptionProblem, nameProblem, restoreDatabaseName } from './rules.js';
-import type { PolicyRow, SnapshotRow, StrategyRow } from './tables.js';
+import { DWS_SNAPSHOT_COUNTS, SORT_KEYS, snapshotFiles, type PolicyRow, type SnapshotRow, type StrategyRow } from './tables.js';
+import { countRows } from '../../db/rowCounts.js';
+import { MAX_PAGE, paged } from '../../db/paging.js';
 import type { ArtifactCatalog } from '../../trust/catalog.js';
 import { dwsSet } from './artifacts.js';
 import type { EventSink } from '../../notify/events.js';
@@ -117,7 +119,7 @@ export class DwsSnapshots {
       id, project_id: projectId, cluster_id: cluster.id, cluster_name: cluster.name,
       name: input.name, name_lower: input.name.toLowerCase(), description: input.description ?? '',
       type: 'MANUAL', status: 'CREATING', bucket: DWS_BUCKET, object_key: objectKey(projectId, cluster.id, id),
-      size_bytes: 0, sha256: null, failure_reason: null, job_id: null, keep_until: null,
+      size_bytes: 0, sha256: null, format: ARCHIVE_FORMAT, files: null, failure_reason: null, job_id: null, keep_until: null,
       started_at: now, finished_at: null, updated_at: now,
     };
     try {
@@ -145,21 +147,29 @@ export class DwsSnapshots {
     if (clash) throw nameTaken(name);
   }
 
-  async list(projectId: string): Promise<SnapshotRow[]> {
-    return this.d.db.kysely.selectFrom('dws_snapshots').selectAll().where('project_id', '=', projectId)
-      .orderBy('started_at', 'desc').orderBy('id').execute();
+  /**
+   * ListSnapshots: newest first; at most MAX_PAGE per answer (`limit`/`offset`: logsnap extensions,
+   * offset in items); `count` is the project's total, from the counters (migration 0450).
+   */
+  async list(projectId: string, q: { limit?: number; offset?: number } = {}): Promise<{ rows: SnapshotRow[]; count: number }> {
+    const page = { offset: q.offset ?? 0, limit: Math.min(q.limit ?? MAX_PAGE, MAX_PAGE) };
+    const { total, rows } = await paged(countRows(this.d.db, DWS_SNAPSHOT_COUNTS.scope, projectId), page, () =>
+      this.d.db.kysely.selectFrom('dws_snapshots').selectAll().where('project_id', '=', projectId)
+        .orderBy('started_at', 'desc').orderBy('id').limit(page.limit).offset(page.offset).execute());
+    return { rows, count: total };
   }
 
+  /** ListClusterSnapshots: one index per sort key (migration 0450); without `limit`, the first MAX_PAGE. */
   async listForCluster(projectId: string, clusterId: string, q: { limit?: number; offset?: number; sort_key?: string; sort_dir?: 'asc' | 'desc' }): Promise<{ rows: SnapshotRow[]; count: number }> {
     await this.#cluster(projectId, clusterId);
-    const column = SORT_KEYS[q.sort_key ?? 'started'];
+    const column = (SORT_KEYS as Record<string, (typeof SORT_KEYS)[keyof typeof SORT_KEYS]>)[q.sort_key ?? 'started'];
     if (!column) throw appError('DWS.0001', undefined, `sort_key must be one of ${Object.keys(SORT_KEYS).join(', ')}.`);
     const dir = q.sort_dir ?? 'desc';
-    const base = this.d.db.kysely.selectFrom('dws_snapshots').where('project_id', '=', projectId).where('cluster_id', '=', clusterId);
-    const total = await base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
-    let query = base.selectAll().orderBy(column, dir).orderBy('id', dir);
-    if (q.limit !== undefined) query = query.limit(q.limit).offset((q.offset ?? 0) * q.limit);
-    return { rows: await query.execute(), count: Number(total.n) };
+    const page = q.limit !== undefined ? { limit: q.limit, offset: (q.offset ?? 0) * q.limit } : { limit: MAX_PAGE, offset: 0 };
+    const { total, rows } = await paged(countRows(this.d.db, DWS_SNAPSHOT_COUNTS.scope, projectId, clusterId), page, () =>
+      this.d.db.kysely.selectFrom('dws_snapshots').selectAll().where('project_id', '=', projectId).where('cluster_id', '=', clusterId)
+        .orderBy(column, dir).orderBy('id', dir).limit(page.limit).offset(page.offset).execute());
+    return { rows, count: total };
   }
 
   async get(projectId: string, snapshotId: string): Promise<SnapshotRow> {
@@ -187,7 +197,7 @@ export class DwsSnapshots {
       const del = await trx.deleteFrom('dws_snapshots').where('id', '=', row.id).executeTakeFirst();
       if (Number(del.numDeletedRows) !== 1) return;
       const manifest = await this.#discardIn(trx, row, reason);
-      await deleteObjectsLater(this.d.outbox, trx, manifest, { bucket: row.bucket, keys: [row.object_key], jobId: row.job_id ?? undefined, reason });
+      await deleteObjectsLater(this.d.outbox, trx, manifest, { bucket: row.bucket, keys: snapshotFiles(row).map((f) => f.key), jobId: row.job_id ?? undefined, reason });
       await this.d.events.emit(trx, removedEvent(event, row, this.d.clock.now()));
     });
   }
@@ -221,7 +231,7 @@ export class DwsSnapshots {
       .set({ status: 'UNAVAILABLE', failure_reason: message, finished_at: now, updated_at: now, size_bytes: 0, sha256: null })
       .where('id', '=', id).where('status', '=', 'CREATING').execute();
     const manifest = await this.#discardIn(trx, row, 'the snapshot failed');
-    await deleteObjectsLater(this.d.outbox, trx, manifest, { bucket: row.bucket, keys: [row.object_key], jobId: row.job_id ?? undefined, reason: 'the snapshot failed' });
+    await deleteObjectsLater(this.d.outbox, trx, manifest, { bucket: row.bucket, keys: snapshotFiles(row).map((f) => f.key), jobId: row.job_id ?? undefined, reason: 'the snapshot failed' });
     return true;
   }
 
@@ -234,16 +244,19 @@ export class DwsSnapshots {
     const target = pgTarget(cluster.engine.url);
     ctx.progress(5);
     let stored;
+    const format = row.format as ArchiveFormat;
     try {
-      stored = await dumpDatabase(target, (body) => this.d.store.put(row.bucket, row.object_key, body, { contentType: 'application/octet-stream', signal, project: row.project_id }), signal);
+      const contentType = format === 'custom-gz' ? 'application/gzip' : 'application/octet-stream';
+      stored = await dumpDatabase(target, (body) => this.d.store.put(row.bucket, row.object_key, body, { contentType, signal, project: row.project_id }), signal, format);
       ctx.progress(90);
       const archive = await this.d.store.get(row.bucket, row.object_key);
-      const listing = await listArchive(target, archive.body, signal);
+      const listing = await listArchive(target, archive.body, signal, format);
       // The snapshot's manifest goes into the store once the archive is there and readable;
       // AVAILABLE becomes visible together with the job's end (and the cluster's busy key
       // release): a client that sees AVAILABLE can start the next snapshot at once.
       const now = this.d.clock.now();
-      const done = { status: 'AVAILABLE', size_bytes: stored.size, sha256: stored.sha256, finished_at: now, updated_at: now, failure_reason: null };
+      const files = JSON.stringify(snapshotFiles({ ...row, size_bytes: stored.size, sha256: stored.sha256 }));
+      const done = { status: 'AVAILABLE', size_bytes: stored.size, sha256: stored.sha256, files, finished_at: now, updated_at: now, failure_reason: null };
       const current = await this.#snapshotRow(row.id);
       if (!current) throw new JobFailure('the snapshot record was deleted');
       const written = await this.d.artifacts.write(dwsSet({ ...current, ...done }, listing));
@@ -280,7 +293,7 @@ export class DwsSnapshots {
       id: job.id, project_id: projectId, cluster_id: clusterId, cluster_name: cluster?.name ?? clusterId,
       name, name_lower: name, description: `Automated snapshot (schedule slot ${new Date(slot).toISOString()})`,
       type: 'AUTO', status: 'CREATING', bucket: DWS_BUCKET, object_key: objectKey(projectId, clusterId, job.id),
-      size_bytes: 0, sha256: null, failure_reason: null, job_id: job.id,
+      size_bytes: 0, sha256: null, format: ARCHIVE_FORMAT, files: null, failure_reason: null, job_id: job.id,
       keep_until: slot + (payload.keepDay ?? 7) * DAY, started_at: now, finished_at: null, updated_at: now,
     }).onConflict((oc) => oc.column('id').doNothing()).execute();
     return this.#snapshotRow(job.id);
@@ -404,7 +417,8 @@ export class DwsSnapshots {
     ctx.progress(10);
     try {
       const archive = await this.d.store.get(snap.bucket, snap.object_key);
-      await restoreArchive(target, archive.body, signal);
+      // snapshots taken before migration 0450 are pg_dump's own custom format: read as they are
+      await restoreArchive(target, archive.body, signal, snap.format as ArchiveFormat);
     } catch (e) {
       // nothing half-restored stays behind: the failure step drops the database (it carries our marker)
       if (e instanceof JobFailure) throw e;
@@ -432,11 +446,11 @@ export class DwsSnapshots {
         objects: {
           locations: async () => [{ bucket: DWS_BUCKET, prefix: '' }],
           unclaimed: async (bucket, keys) => {
-            // <project>/<cluster>/<snapshot id>.dump: claimed by its snapshot while CREATING or AVAILABLE
+            // <project>/<cluster>/<snapshot id>.dump[.gz]: claimed by its snapshot while CREATING or AVAILABLE
             const claimed = new Set((await k.selectFrom('dws_snapshots').select('object_key')
               .where('bucket', '=', bucket).where('object_key', 'in', keys.length ? keys : ['']).where('status', 'in', ['CREATING', 'AVAILABLE'])
               .execute()).map((r) => r.object_key));
-            return keys.filter((key) => /^[^/]+\/[^/]+\/[^/]+\.dump$/.test(key) && !claimed.has(key))
+            return keys.filter((key) => /^[^/]+\/[^/]+\/[^/]+\.dump(\.gz)?$/.test(key) && !claimed.has(key))
               .map((key) => ({ key, why: 'no creating or available DWS snapshot claims it' }));
           },
         },
@@ -621,10 +635,6 @@ export class DwsSnapshots {
   }
 }
 
-const SORT_KEYS: Record<string, 'started_at' | 'finished_at' | 'name' | 'size_bytes' | 'status' | 'type'> = {
-  started: 'started_at', finished: 'finished_at', name: 'name', size: 'size_bytes', status: 'status', type: 'type',
-};
-
 /** The comment a restore puts on the database it creates (see dropRestoredDatabaseHandler). */
 function restoreMarker(jobId: string): string {
   return `logsnap restore job ${jobId.replace(/[^A-Za-z0-9-]/g, '')}`;
@@ -635,8 +645,9 @@ export interface DropRestoredDatabase extends RestorePayload {
 }
 
 function objectKey(projectId: string, clusterId: string, snapshotId: string): string {
-  return `${projectId}/${clusterId}/${snapshotId}.dump`;
+  return `${projectId}/${clusterId}/${snapshotId}.dump${ARCHIVE_FORMAT === 'custom-gz' ? '.gz' : ''}`;
 }
+
 
 function nameTaken(name: string) {
   return appError('DWS.0001', undefined, `A snapshot named ${name} already exists in this project (names are case-insensitive).`);

@@ -3,6 +3,7 @@ import { dwsEngineSpec } from './engine.js';
 import { DwsSnapshots } from './domain.js';
 import { dwsArtifacts } from './artifacts.js';
 import * as m0400 from './migrations/0400_dws_snapshots.js';
+import * as m0450 from './migrations/0450_perf_dws_lists.js';
 import { createSnapshot } from './routes/createSnapshot.js';
 import { listSnapshots } from './routes/listSnapshots.js';
 import { listSnapshotDetails } from './routes/listSnapshotDetails.js';
@@ -16,7 +17,7 @@ import { deleteSnapshotPolicy } from './routes/deleteSnapshotPolicy.js';
 export const dwsService: ServiceModule = {
   name: 'dws',
   title: 'DWS (Data Warehouse Service) snapshots',
-  migrations: { '0400_dws_snapshots': m0400 },
+  migrations: { '0400_dws_snapshots': m0400, '0450_perf_dws_lists': m0450 },
   engine: dwsEngineSpec,
   create: (deps) => {
     const dws = new DwsSnapshots({ db: deps.db, outbox: deps.outbox, store: deps.store, artifacts: deps.artifacts, queue: deps.queue, clock: deps.clock, clusters: deps.clusters, log: deps.log, events: deps.events });

@@ -3,9 +3,18 @@
  * Everything streams: pg_dump's stdout goes straight into the object store, archives are
  * streamed from the store into pg_restore's stdin. Passwords travel only in the child's
  * environment (PGPASSWORD); tool output is scrubbed before it reaches any message.
+ *
+ * Archive formats (`ArchiveFormat`, recorded per snapshot):
+ *  - `custom-gz` (new snapshots): `pg_dump --format=custom --compress=0`, gzip-compressed by logsnap
+ *    on every core (parallelGzip: level 1, 1 MiB members). pg_dump compresses single-threaded at
+ *    level 6, which made it the slowest step; the archive is about the size of pg_dump's own.
+ *    Verify and restore read it through gunzip into pg_restore's stdin.
+ *  - `custom` (snapshots taken before migration 0450): pg_dump's own compressed custom format.
  */
 import { spawn } from 'node:child_process';
-import type { Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { parallelGzip } from './parallelGzip.js';
 import pg from 'pg';
 import { scrubSecrets } from '../../security/redact.js';
 import { JobFailure } from '../../jobs/runner.js';
@@ -56,13 +65,19 @@ function failure(tool: string, exit: Exit, target: PgTarget): JobFailure {
   return new JobFailure(`${tool} ${how} for ${target.display}: ${detail}`);
 }
 
+export type ArchiveFormat = 'custom' | 'custom-gz';
+/** What new snapshots are written as. */
+export const ARCHIVE_FORMAT: ArchiveFormat = 'custom-gz';
+
 /**
- * Run `pg_dump -Fc` and hand its stdout to `sink` (the object store's put). Resolves with
- * the sink's result when both the dump and the sink succeeded.
+ * Run `pg_dump` in `format` and hand the archive stream to `sink` (the object store's put).
+ * Resolves with the sink's result when both the dump and the sink succeeded.
  */
-export async function dumpDatabase<T>(target: PgTarget, sink: (body: Readable) => Promise<T>, signal?: AbortSignal): Promise<T> {
-  const { child, exited } = run('pg_dump', ['--format=custom', '--no-password', `--dbname=${target.conninfo}`], target, 'ignore', signal);
-  const put = sink(child.stdout!);
+export async function dumpDatabase<T>(target: PgTarget, sink: (body: Readable) => Promise<T>, signal?: AbortSignal, format: ArchiveFormat = ARCHIVE_FORMAT): Promise<T> {
+  const args = ['--format=custom', ...(format === 'custom-gz' ? ['--compress=0'] : []), '--no-password', `--dbname=${target.conninfo}`];
+  const { child, exited } = run('pg_dump', args, target, 'ignore', signal);
+  const body = format === 'custom-gz' ? pipeline(child.stdout!, parallelGzip({ level: 1 }), () => undefined) : child.stdout!;
+  const put = sink(body);
   const [exit, stored] = await Promise.all([exited, put.then((v) => ({ ok: true as const, v }), (e: unknown) => ({ ok: false as const, e }))]);
   if (exit.code !== 0) throw failure('pg_dump', exit, target);
   if (!stored.ok) throw stored.e;
@@ -91,6 +106,12 @@ async function restoreFromStream(args: string[], target: PgTarget, archive: Read
   return { exit, stdoutLines: lines };
 }
 
+/** The archive as pg_restore reads it (gunzipped when logsnap compressed it). */
+function plain(archive: Readable, format: ArchiveFormat): Readable {
+  if (format === 'custom') return archive;
+  return pipeline(archive, createGunzip(), () => undefined);
+}
+
 export interface ArchiveListing {
   /** table-of-contents entries */
   entries: number;
@@ -100,8 +121,8 @@ export interface ArchiveListing {
 }
 
 /** `pg_restore --list` over the archive: proves it is a readable custom-format dump; returns its TOC entry count and versions. */
-export async function listArchive(target: PgTarget, archive: Readable, signal?: AbortSignal): Promise<ArchiveListing> {
-  const { exit, stdoutLines } = await restoreFromStream(['--list'], target, archive, signal);
+export async function listArchive(target: PgTarget, archive: Readable, signal?: AbortSignal, format: ArchiveFormat = ARCHIVE_FORMAT): Promise<ArchiveListing> {
+  const { exit, stdoutLines } = await restoreFromStream(['--list'], target, plain(archive, format), signal);
   if (exit.code !== 0) throw failure('pg_restore --list', exit, target);
   const entries = stdoutLines.filter((l) => /^\d+;/.test(l)).length;
   if (entries === 0) throw new JobFailure('pg_restore --list found no entries in the archive');
@@ -113,9 +134,9 @@ export async function listArchive(target: PgTarget, archive: Readable, signal?: 
 export const NO_SERVER: PgTarget = { conninfo: '', env: {}, secrets: [], database: '', display: 'the archive' };
 
 /** Restore an archive into an existing (empty) database, in one transaction. */
-export async function restoreArchive(target: PgTarget, archive: Readable, signal?: AbortSignal): Promise<void> {
+export async function restoreArchive(target: PgTarget, archive: Readable, signal?: AbortSignal, format: ArchiveFormat = ARCHIVE_FORMAT): Promise<void> {
   const args = ['--no-owner', '--no-privileges', '--exit-on-error', '--single-transaction', '--no-password', `--dbname=${target.conninfo}`];
-  const { exit } = await restoreFromStream(args, target, archive, signal);
+  const { exit } = await restoreFromStream(args, target, plain(archive, format), signal);
   if (exit.code !== 0) throw failure('pg_restore', exit, target);
 }
 

@@ -85,6 +85,11 @@ export const RestoreBody = Type.Object({
 });
 
 export const SORT_KEY_VALUES = ['started', 'finished', 'name', 'size', 'status', 'type'] as const;
+/** ListSnapshots has no paging in the Huawei API: these are logsnap extensions (at most 1000 per answer). */
+export const ListSnapshotsQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'logsnap extension: snapshots per answer (default and maximum 1000)' })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, description: 'logsnap extension: snapshots to skip, newest first (default 0)' })),
+});
 
 export const ListClusterSnapshotsQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
