@@ -298,6 +298,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     levers = new TestLevers({
       db, clock: testClock!, faults: faults!, store: realStore, queue, log, schedules, sweeper, runner,
       leaseMs: config.jobs.leaseSeconds * 1000, keyCheck: box.keyCheck(),
+      onStateReplaced: () => projects.invalidateAuthCache(),
     });
     await levers.sync();
   }

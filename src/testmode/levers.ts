@@ -33,6 +33,8 @@ export interface LeversDeps {
   runner?: Pick<JobRunner, 'owner'>;
   leaseMs: number;
   keyCheck: string;
+  /** the state was replaced underneath this process (import): drop what it caches (credential lookups) */
+  onStateReplaced?(): void;
 }
 
 export interface AdvanceResult {
@@ -142,6 +144,7 @@ export class TestLevers {
   importState(file: string): Promise<StateSummary> {
     return this.#exclusive(async () => {
       const r = await importState(this.#stateDeps(), file);
+      this.d.onStateReplaced?.();
       await this.sync();
       return r;
     });
