@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { sql, type Db } from '../db/index.js';
 import type { ObjectStore } from '../storage/objectStore.js';
-import { anyKysely, describeSchema, MIGRATION_TABLES, type TableInfo } from './schema.js';
+import { anyKysely, describeSchema, DERIVED_TABLES, MIGRATION_TABLES, type TableInfo } from './schema.js';
 
 /**
  * Reset (POST /admin/v1/test/reset): back to the registered fixtures.
@@ -17,7 +17,7 @@ import { anyKysely, describeSchema, MIGRATION_TABLES, type TableInfo } from './s
  * (`bucket`, `prefix`) all objects under `prefix/`. Without a project, every stored object goes.
  */
 export const RESET_KEEP = new Set<string>([
-  'meta', 'projects', 'credentials', 'tokens', 'clusters', 'test_state', ...MIGRATION_TABLES,
+  'meta', 'projects', 'credentials', 'tokens', 'clusters', 'test_state', ...MIGRATION_TABLES, ...DERIVED_TABLES,
   // registration data of other modules: webhook subscriptions (docs/notifications.md), a project's
   // encryption setting and its wrapped keys (docs/storage.md); their events, deliveries, data keys
   // of deleted objects and verification runs are reset like any record

@@ -25,6 +25,14 @@ export interface ColumnInfo {
 /** Kysely's own bookkeeping: never reset, exported or imported as rows. */
 export const MIGRATION_TABLES = new Set(['logsnap_migrations', 'logsnap_migrations_lock']);
 
+/**
+ * Kept by database triggers from other tables' rows (db/rowCounts.ts: list totals;
+ * db/cacheVersions.ts: the auth cache's version counter): never reset, exported or imported as
+ * rows — the triggers bring them in line as a reset deletes and an import writes rows, and a
+ * version counter carried back from an archive could go backwards and hide a change from caches.
+ */
+export const DERIVED_TABLES = new Set(['row_counts', 'cache_versions']);
+
 export function anyKysely(k: Db['kysely']): Kysely<any> {
   return k as unknown as Kysely<any>;
 }

@@ -10,7 +10,7 @@ import { Header, Pack, Parser, ReadEntry } from 'tar';
 import type { Db } from '../db/index.js';
 import { validateBucket, validateKey, type ObjectStore } from '../storage/objectStore.js';
 import { StateArchiveError } from './errors.js';
-import { anyKysely, bumpSequences, describeSchema, MIGRATION_TABLES, type TableInfo } from './schema.js';
+import { anyKysely, bumpSequences, describeSchema, DERIVED_TABLES, MIGRATION_TABLES, type TableInfo } from './schema.js';
 
 /**
  * State export/import: one gzip-compressed tar holding every database row (of every table present,
@@ -39,8 +39,8 @@ const INDEX_EVERY = 500;
 const MAX_PAGE_BYTES = 256 * 1024 * 1024;
 /** Meta keys that belong to an installation, not to its state: never exported, kept on import. */
 export const LOCAL_META = new Set(['master_key_check', 'admin_token_hash']);
-/** Tables not carried as rows: migrations (each side has its own), the test clock (carried as a time). */
-const NOT_ROWS = new Set<string>([...MIGRATION_TABLES, 'test_state']);
+/** Tables not carried as rows: migrations (each side has its own), the test clock (carried as a time), trigger-kept tables. */
+const NOT_ROWS = new Set<string>([...MIGRATION_TABLES, 'test_state', ...DERIVED_TABLES]);
 
 export { StateArchiveError };
 

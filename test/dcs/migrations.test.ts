@@ -30,7 +30,7 @@ for (const { engine, skip } of await engines()) {
         await assert.rejects(db.kysely.insertInto('dcs_redislogs').values({ ...row, id: 'b' } as never).execute());
 
         const all = { ...PLATFORM_MIGRATIONS, ...m };
-        assert.deepEqual(await migrate(db, all), ['0270_edges_dcs_collections']);
+        assert.deepEqual(await migrate(db, all), Object.keys(m).filter((n) => n !== '0200_dcs_redislogs').sort());
         assert.deepEqual(await migrate(db, all), [], 'a second run is a no-op');
         const kept = await db.kysely.selectFrom('dcs_redislogs').selectAll().execute();
         assert.equal(kept.length, 1);
@@ -40,6 +40,8 @@ for (const { engine, skip } of await engines()) {
         await db.kysely.insertInto('dcs_redislogs').values({ ...row, id: 'b', job_id: 'k', object_key: 'p/i/k/f', collection_no: 1 }).execute();
         assert.equal((await db.kysely.selectFrom('dcs_redislogs').selectAll().execute()).length, 2);
 
+        // downs in reverse order: 0280's page index names collection_no, which 0270's down drops
+        await m['0280_dcs_collection_pages'].down!(db.kysely);
         await m['0270_edges_dcs_collections'].down!(db.kysely);
         const left = await db.kysely.selectFrom('dcs_redislogs').select(['id']).execute();
         assert.deepEqual(left.map((r) => r.id), ['b'], 'the newest collection of the day stays');

@@ -155,7 +155,10 @@ describe('recovery procedure (docs/storage.md)', { skip: skipEngines }, async ()
         drops.push(() => dropDatabase(target));
         const { sql } = await import('../dws/helpers.js');
         await sql(dbUrl('postgres'), `create database ${target}`);
-        const pr = spawnSync('pg_restore', ['--no-owner', '--no-privileges', '--exit-on-error', `--dbname=${dbUrl(target)}`, dump.out]);
+        // the archive format the manifest names: logsnap's gzip of a pg_dump custom archive (gunzip first), or pg_dump's own
+        const gzipped = dump.file.format === 'pg_dump-custom-gz';
+        const input = gzipped ? gunzipSync(readFileSync(dump.out)) : undefined;
+        const pr = spawnSync('pg_restore', ['--no-owner', '--no-privileges', '--exit-on-error', `--dbname=${dbUrl(target)}`, ...(gzipped ? [] : [dump.out])], { input });
         assert.equal(pr.status, 0, pr.stderr.toString());
         assert.deepEqual(await fingerprint(dbUrl(target)), await fingerprint(dws.url));
         // CCE: etcd restores a member from the decrypted snapshot (its hash checked by etcdutl)
