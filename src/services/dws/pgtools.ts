@@ -85,7 +85,7 @@ export async function dumpDatabase<T>(target: PgTarget, sink: (body: Readable) =
 }
 
 /** Feed an archive to a pg_restore reading stdin; stdout is drained (and counted). */
-async function restoreFromStream(args: string[], target: PgTarget, archive: Readable, signal?: AbortSignal): Promise<{ exit: Exit; stdoutLines: string[] }> {
+async function restoreFromStream(args: string[], target: PgTarget, archive: Readable, signal?: AbortSignal): Promise<{ exit: Exit; stdoutLines: string[]; readError?: Error }> {
   const { child, exited } = run('pg_restore', args, target, 'pipe', signal);
   const lines: string[] = [];
   let partial = '';
@@ -97,13 +97,19 @@ async function restoreFromStream(args: string[], target: PgTarget, archive: Read
   });
   // pg_restore --list stops reading after the table of contents: an early EPIPE is expected
   child.stdin!.on('error', () => undefined);
-  archive.on('error', () => undefined);
+  // a read that fails (a missing object, a corrupt gzip member) must not leave pg_restore waiting
+  // for the rest of its input: its stdin is closed, it ends, and the read error is the reason
+  let readError: Error | undefined;
+  archive.on('error', (e: Error) => {
+    readError ??= e;
+    child.stdin!.destroy();
+  });
   archive.pipe(child.stdin!);
   const exit = await exited;
   archive.unpipe(child.stdin!);
   archive.destroy();
   if (partial) lines.push(partial);
-  return { exit, stdoutLines: lines };
+  return { exit, stdoutLines: lines, readError };
 }
 
 /** The archive as pg_restore reads it (gunzipped when logsnap compressed it). */
@@ -122,7 +128,8 @@ export interface ArchiveListing {
 
 /** `pg_restore --list` over the archive: proves it is a readable custom-format dump; returns its TOC entry count and versions. */
 export async function listArchive(target: PgTarget, archive: Readable, signal?: AbortSignal, format: ArchiveFormat = ARCHIVE_FORMAT): Promise<ArchiveListing> {
-  const { exit, stdoutLines } = await restoreFromStream(['--list'], target, plain(archive, format), signal);
+  const { exit, stdoutLines, readError } = await restoreFromStream(['--list'], target, plain(archive, format), signal);
+  if (readError) throw new JobFailure(`reading the archive failed: ${readError.message}`);
   if (exit.code !== 0) throw failure('pg_restore --list', exit, target);
   const entries = stdoutLines.filter((l) => /^\d+;/.test(l)).length;
   if (entries === 0) throw new JobFailure('pg_restore --list found no entries in the archive');
@@ -136,7 +143,8 @@ export const NO_SERVER: PgTarget = { conninfo: '', env: {}, secrets: [], databas
 /** Restore an archive into an existing (empty) database, in one transaction. */
 export async function restoreArchive(target: PgTarget, archive: Readable, signal?: AbortSignal, format: ArchiveFormat = ARCHIVE_FORMAT): Promise<void> {
   const args = ['--no-owner', '--no-privileges', '--exit-on-error', '--single-transaction', '--no-password', `--dbname=${target.conninfo}`];
-  const { exit } = await restoreFromStream(args, target, plain(archive, format), signal);
+  const { exit, readError } = await restoreFromStream(args, target, plain(archive, format), signal);
+  if (readError) throw new JobFailure(`reading the archive failed: ${readError.message}`);
   if (exit.code !== 0) throw failure('pg_restore', exit, target);
 }
 
