@@ -213,7 +213,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const config = { style: group.style, auth, operationId: r.operationId, service: group.mountPrefix?.slice(1), owner, takesBody: s.body !== undefined };
       const handler = async (req: FastifyRequest, reply: FastifyReply) => {
         const out = await r.handler(req as never, reply);
-        if (reply.sent) return reply;
+        // Sent — or the client went away while the answer was on its way. A handler returns `reply`
+        // after reply.send(); the awaited reply settles when the response ends *or its socket closes*.
+        // After a close the onSend hooks of the first send (the audit row) may still be running, and
+        // reply.sent is still false: a second send would run them again and write the head twice.
+        if (reply.sent || reply.raw.destroyed) return reply;
         return out === undefined ? reply.send() : out;
       };
       app.route({ method: r.method, url: r.url, schema, config, handler });

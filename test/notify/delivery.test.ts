@@ -116,7 +116,8 @@ for (const { engine, skip } of await engines()) {
         }, 15_000, 'the delivery to be given up');
         assert.ok(failed.attempts >= 1);
         assert.equal(failed.next_attempt_at, null);
-        assert.match(await (await fetch(`${dead.url}/metrics`)).text(), /logsnap_webhook_deliveries_total\{outcome="gave_up"\} 1/);
+        // counted by the process once the give-up is written: a moment after the row says FAILED
+        await eventually(async () => /logsnap_webhook_deliveries_total\{outcome="gave_up"\} 1/.test(await (await fetch(`${dead.url}/metrics`)).text()), 10_000, 'the gave_up metric');
         await rx.up();
         const again = await api(dead, 'POST', `/admin/v1/projects/${dead.projectId}/webhooks/${id}/deliveries/${failed.id}/redeliver`);
         assert.equal(again.status, 202);
