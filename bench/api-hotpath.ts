@@ -211,6 +211,8 @@ async function main(): Promise<void> {
         for (const x of a.byPackage.slice(0, 15)) console.log(`  ${(100 * x.share).toFixed(1).padStart(5)} %  ${x.name}`);
         console.log('  by function:');
         for (const x of a.top.slice(0, 25)) console.log(`  ${(100 * x.share).toFixed(1).padStart(5)} %  ${x.name}`);
+        console.log('  inclusive (callees counted):');
+        for (const x of a.inclusive.slice(0, 45)) console.log(`  ${(100 * x.share).toFixed(1).padStart(5)} %  ${x.name}`);
       }
       console.log(`cpu profile of the logsnap server: ${main}`);
     }

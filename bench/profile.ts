@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 
 interface ProfileNode {
   id: number;
+  children?: number[];
   callFrame: { functionName: string; url: string; lineNumber: number };
 }
 interface Profile {
@@ -26,12 +27,18 @@ export interface WindowShare {
   /** JavaScript and native code (everything else) */
   busy: number;
   top: { name: string; share: number }[];
+  /** inclusive: the share of samples with the function anywhere on the stack (what a call costs, callees included) */
+  inclusive: { name: string; share: number }[];
   byPackage: { name: string; share: number }[];
 }
 
 export function analyseWindows(file: string, windows: { startUs: number; endUs: number }[], top = 25): WindowShare {
   const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const label = (cf: ProfileNode['callFrame']) => `${cf.functionName || '(anonymous)'} ${cf.url.split('/').slice(-2).join('/')}${cf.url ? `:${cf.lineNumber + 1}` : ''}`;
+  const incl = new Map<string, number>();
   const fn = new Map<string, number>();
   const pkg = new Map<string, number>();
   let t = p.startTime;
@@ -48,10 +55,14 @@ export function analyseWindows(file: string, windows: { startUs: number; endUs: 
     else if (cf.functionName === '(garbage collector)') gc += dt;
     const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(cf.url);
     const where = m ? m[1] : cf.url.includes('/src/') ? `src/${cf.url.split('/src/')[1]}` : cf.url.startsWith('node:') ? cf.url : cf.functionName || '(native)';
-    const name = `${cf.functionName || '(anonymous)'} ${cf.url.split('/').slice(-2).join('/')}${cf.url ? `:${cf.lineNumber + 1}` : ''}`;
+    const name = label(cf);
     fn.set(name, (fn.get(name) ?? 0) + dt);
+    const onStack = new Set<string>();
+    for (let id: number | undefined = p.samples[i]; id !== undefined; id = parent.get(id)) onStack.add(label(byId.get(id)!.callFrame));
+    for (const k of onStack) incl.set(k, (incl.get(k) ?? 0) + dt);
     pkg.set(where, (pkg.get(where) ?? 0) + dt);
   }
   const rank = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, us]) => ({ name, share: total ? us / total : 0 }));
-  return { totalUs: total, idle: total ? idle / total : 0, gc: total ? gc / total : 0, busy: total ? (total - idle - gc) / total : 0, top: rank(fn), byPackage: rank(pkg) };
+  for (const k of ['(root) ', '(program) ']) incl.delete(k);
+  return { totalUs: total, idle: total ? idle / total : 0, gc: total ? gc / total : 0, busy: total ? (total - idle - gc) / total : 0, top: rank(fn), inclusive: rank(incl), byPackage: rank(pkg) };
 }

@@ -4,7 +4,7 @@
 // BENCH_SMOKE=1 runs them on small sizes (a check that they work, not figures to publish).
 import { spawn } from 'node:child_process';
 
-const BENCHES = ['api-hotpath', 'lists', 'css-log-backup', 'cce-snapshot', 'dws-snapshot', 'dcs-slice'];
+const BENCHES = ['api-hotpath', 'lists', 'css-log-backup', 'cce-snapshot', 'dws-snapshot', 'dcs-slice', 'console-overview'];
 const filters = process.argv.slice(2);
 const chosen = BENCHES.filter((b) => filters.length === 0 || filters.some((f) => b.includes(f)));
 const results = [];
