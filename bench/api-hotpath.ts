@@ -202,17 +202,12 @@ async function main(): Promise<void> {
       const { readdirSync, statSync } = await import('node:fs');
       const files = readdirSync(prof).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(prof, f));
       const main = files.sort((a, b) => statSync(b).size - statSync(a).size)[0];
-      const { analyseWindows } = await import('./profile.js');
+      const { analyseWindows, formatShare } = await import('./profile.js');
       for (const name of Object.keys(runs)) {
         const windows = runs[name].ours.map((r) => ({ startUs: r.startUs, endUs: r.endUs }));
         if (!windows.length) continue;
         const a = analyseWindows(main, windows, Number(process.env.BENCH_PROF_TOP ?? 25));
-        console.log(`logsnap main thread while under ${name} load (${(a.totalUs / 1e6).toFixed(1)} s sampled): idle ${(100 * a.idle).toFixed(1)} %, GC ${(100 * a.gc).toFixed(1)} %, running ${(100 * a.busy).toFixed(1)} %`);
-        for (const x of a.byPackage.slice(0, 15)) console.log(`  ${(100 * x.share).toFixed(1).padStart(5)} %  ${x.name}`);
-        console.log('  by function:');
-        for (const x of a.top.slice(0, 25)) console.log(`  ${(100 * x.share).toFixed(1).padStart(5)} %  ${x.name}`);
-        console.log('  inclusive (callees counted):');
-        for (const x of a.inclusive) console.log(`  ${(100 * x.share).toFixed(1).padStart(5)} %  ${x.name}`);
+        for (const line of formatShare(a, `logsnap main thread while under ${name} load`)) console.log(line);
       }
       console.log(`cpu profile of the logsnap server: ${main}`);
     }
